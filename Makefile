@@ -1,0 +1,31 @@
+# One place for the commands the README gives.
+PY ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: setup test demo corpus train evaluate bench
+
+$(BIN)/sfo-nlp: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/sfo-nlp
+
+# Installs, then runs the whole test suite; fails when no test ran.
+test: setup
+	$(BIN)/python -m pytest
+
+# Installs, then pre-screens a bundled fictional review.
+demo: setup
+	$(BIN)/sfo-nlp analyse corpus_samples/reviews/pdf/sfo-01.pdf
+
+corpus: setup
+	$(BIN)/python -m sfo_nlp.corpus_build
+
+train: setup
+	$(BIN)/sfo-nlp train
+
+evaluate: setup
+	$(BIN)/sfo-nlp evaluate

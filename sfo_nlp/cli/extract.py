@@ -1,0 +1,62 @@
+"""sfo-nlp extract: show the structured document a review was read into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from sfo_nlp.cli.app import app
+from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.ingest import load
+
+
+@app.command()
+def extract(
+    path: Path = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    output: Optional[Path] = OutputOpt,
+    password: Optional[str] = PasswordOpt,
+    with_text: bool = typer.Option(False, "--with-text", help="json: include the joined body text."),
+) -> None:
+    """Read a review and show its pages, blocks, tables, footnotes and case metadata."""
+    check_format(format, ("text", "json"))
+    doc = load(path, password=password)
+    if format is Format.json:
+        emit(to_json(doc.to_dict(include_text=with_text)), output)
+        return
+
+    def draw(con) -> None:
+        con.print(f"[bold]{doc.source}[/bold]  {doc.format.upper()}, {doc.page_count} pages, "
+                  f"{len(doc.blocks)} blocks, {len(doc.tables)} tables, {len(doc.footnotes)} footnotes, "
+                  f"{doc.word_count} words")
+        if doc.metadata:
+            con.print("Case details: " + "; ".join(f"{k}: {v}" for k, v in doc.metadata.items()))
+        for w in doc.warnings:
+            con.print(f"[yellow]warning:[/yellow] {w}")
+        page = None
+        for b in doc.blocks:
+            if b.page != page:
+                page = b.page
+                con.rule(f"page {page}")
+            if b.type == "heading":
+                con.print(f"[bold]{'#' * (b.level or 1)} {b.text}[/bold]", markup=True)
+            elif b.type == "table" and b.table is not None:
+                t = doc.tables[b.table]
+                rt = RichTable(title=f"table {t.id + 1} (pages {', '.join(map(str, t.pages))})", show_lines=True)
+                width = max(len(r) for r in t.rows) if t.rows else 0
+                header = t.header + [""] * (width - len(t.header))
+                for h in header:
+                    rt.add_column(h)
+                for row in t.body:
+                    rt.add_row(*(row + [""] * (width - len(row))))
+                con.print(rt)
+            elif b.type == "footnote":
+                con.print(f"[dim][{b.footnote}] {b.text}[/dim]", markup=True)
+            else:
+                prefix = {"list_item": "  - ", "quote": "  > "}.get(b.type, "")
+                con.print(prefix + b.text, markup=False)
+
+    render_console(draw, output)

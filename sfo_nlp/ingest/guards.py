@@ -1,0 +1,116 @@
+"""Checks made before a file is parsed, so that bad input fails fast and clearly.
+
+The type is sniffed from magic bytes; size limits are applied before reading; a
+DOCX (a zip) is checked for zip bombs from its central directory, before anything
+is inflated.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+from sfo_nlp.errors import InputError, LimitError
+from sfo_nlp.settings import Settings
+
+Kind = Literal["pdf", "docx", "text"]
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+_IMAGE_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"II*\x00": "a TIFF image",
+    b"MM\x00*": "a TIFF image",
+    b"BM": "a bitmap image",
+}
+
+
+def check_file(path: Path, settings: Settings) -> Kind:
+    name = path.name or str(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file (use 'sfo-nlp batch' for folders)")
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{name}: the file is empty")
+    if size > settings.max_file_mb * 1024 * 1024:
+        raise LimitError(
+            f"{name}: the file is {size / 1048576:.0f} MB, over the {settings.max_file_mb:g} MB limit "
+            "(raise it with SFO_NLP_MAX_FILE_MB)"
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        check_docx_zip(path, settings)
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(f"{name}: an old-style Word .doc file; save it as .docx or PDF and try again")
+    for magic, what in _IMAGE_MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"{name}: is {what}, not a review; give a PDF, DOCX or text file")
+    if path.suffix.lower() == ".pdf":
+        raise InputError(f"{name}: not a valid PDF (the file does not start with %PDF); it may be corrupt")
+    if path.suffix.lower() == ".docx":
+        raise InputError(f"{name}: not a valid DOCX (it is not a zip file); it may be corrupt")
+    if looks_like_text(path):
+        return "text"
+    raise InputError(f"{name}: not a PDF, DOCX or text file (unrecognised binary content)")
+
+
+def looks_like_text(path: Path, sample: int = 65536) -> bool:
+    with path.open("rb") as fh:
+        chunk = fh.read(sample)
+    if b"\x00" in chunk:
+        return False
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the sample's end is still text
+        if exc.start < len(chunk) - 4:
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+            # cp1252 decodes almost anything: insist on mostly printable characters
+            text = chunk.decode("cp1252")
+            printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+            return printable / max(1, len(text)) > 0.97
+    return True
+
+
+def check_docx_zip(path: Path, settings: Settings) -> None:
+    """Refuse a zip that is not a DOCX or that would inflate past the limits."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{name}: not a valid DOCX (the zip container is corrupt: {exc})") from exc
+    if len(infos) > settings.max_zip_members:
+        raise LimitError(f"{name}: the DOCX holds {len(infos)} parts, over the limit of {settings.max_zip_members}")
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names:
+        raise InputError(f"{name}: a zip file but not a Word document (no word/document.xml)")
+    total = 0
+    limit = settings.max_inflated_mb * 1024 * 1024
+    for info in infos:
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > settings.max_zip_ratio and info.file_size > 1024 * 1024:
+            raise LimitError(
+                f"{name}: refused, part {info.filename} would inflate {info.file_size / info.compress_size:.0f}x "
+                f"(a zip bomb?); limit {settings.max_zip_ratio:g}x"
+            )
+        if total > limit:
+            raise LimitError(
+                f"{name}: refused, its parts would inflate to over {settings.max_inflated_mb:g} MB "
+                "(raise the limit with SFO_NLP_MAX_INFLATED_MB)"
+            )
