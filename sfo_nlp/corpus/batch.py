@@ -1,0 +1,263 @@
+"""Batch pre-screening: analyse every review in a folder or glob into the local store.
+
+Each file is keyed by its SHA-256, so a re-run skips files already analysed under the
+same standards and an interrupted batch resumes where it stopped (each result is saved
+as soon as it arrives). A file that cannot be read is recorded with its one-line error
+and the batch goes on.
+
+Workers are separate processes because spaCy holds the GIL; each loads the model once
+in its initializer. Results travel back to the parent, which alone writes to SQLite, so
+there is never more than one writer. Files are handed out largest first so that a big
+review does not start last and leave the other worker idle at the end.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import multiprocessing
+import os
+import resource
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from sfo_nlp.errors import SfoError, UsageError
+
+REVIEW_SUFFIXES = {".pdf", ".docx", ".md", ".markdown", ".txt", ".text"}
+STANDARD_TITLES = {
+    "1": "Analysis of practice",
+    "2": "Sufficient judgements",
+    "3": "Learning",
+    "4": "Victims and families",
+}
+
+
+# -- finding the files ---------------------------------------------------------------
+def discover(spec: str | Path) -> list[Path]:
+    """Review files named by a folder (searched recursively), a glob or one file."""
+    spec = str(spec)
+    p = Path(spec).expanduser()
+    if p.is_dir():
+        files = [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REVIEW_SUFFIXES]
+    elif p.is_file():
+        files = [p]
+    elif any(ch in spec for ch in "*?["):
+        files = [Path(f) for f in glob.glob(os.path.expanduser(spec), recursive=True) if Path(f).is_file()]
+    else:
+        raise SfoError(f"{spec}: no such file or folder")
+    files = sorted({f.resolve(): f for f in files if not f.name.startswith((".", "~$"))}.values())
+    if not files:
+        raise SfoError(f"{spec}: no reviews found (looked for {', '.join(sorted(REVIEW_SUFFIXES))})")
+    return files
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# -- the worker ----------------------------------------------------------------------
+# Set once per worker process by _init_worker; module globals because a process pool
+# can only pass picklable arguments and the loaded pipeline is not one.
+_ANALYSE: Callable[..., Any] | None = None
+_OPTIONS: dict[str, Any] = {}
+
+
+def _resolve(dotted: str) -> Callable[..., Any]:
+    import importlib
+
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _init_worker(analyser: str, options: dict[str, Any]) -> None:
+    """Import the analyser and load spaCy once, before the first file arrives."""
+    global _ANALYSE, _OPTIONS
+    _ANALYSE = _resolve(analyser)
+    _OPTIONS = dict(options)
+    from sfo_nlp import nlp
+    from sfo_nlp.checks import registry
+
+    nlp.get_nlp(registry.needs_of())
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class FileResult:
+    path: str
+    sha256: str
+    ok: bool
+    seconds: float
+    worker_pid: int
+    worker_peak_mb: float
+    error: str = ""
+    analysis: Any = None
+    doc: Any = None
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, SfoError):
+        return msg
+    return f"internal error ({type(exc).__name__}): {msg}"
+
+
+def analyse_file(path: str, sha256: str) -> FileResult:
+    """Analyse one file in this worker; never raises for a bad file."""
+    assert _ANALYSE is not None, "worker not initialised"
+    t0 = time.perf_counter()
+    try:
+        doc, analysis = _ANALYSE(Path(path), **_OPTIONS)
+        doc._spacy = None  # the parsed Doc is large and is not needed by the parent
+        return FileResult(path, sha256, True, time.perf_counter() - t0, os.getpid(), peak_rss_mb(),
+                          analysis=analysis, doc=doc)
+    except Exception as exc:  # a bad file must not stop the batch
+        return FileResult(path, sha256, False, time.perf_counter() - t0, os.getpid(), peak_rss_mb(),
+                          error=_one_line(exc))
+
+
+# -- the batch -----------------------------------------------------------------------
+@dataclass
+class BatchSummary:
+    files: int = 0
+    analysed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    workers: int = 1
+    interrupted: bool = False
+    worker_peak_mb: dict[int, float] = field(default_factory=dict)
+    shas: list[str] = field(default_factory=list)  # every file of this batch, in order
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "analysed": self.analysed,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 2),
+            "workers": self.workers,
+            "interrupted": self.interrupted,
+            "peak_memory_mb_per_worker": {str(k): round(v, 1) for k, v in sorted(self.worker_peak_mb.items())},
+        }
+
+
+ANALYSER = "sfo_nlp.analyse:analyse_path"
+Progress = Callable[[str, "FileResult | None"], None]  # (event, result) events: start, done, skip
+
+
+def run_batch(
+    files: Iterable[Path],
+    store,
+    workers: int = 1,
+    standards: str = "2023",
+    password: str | None = None,
+    progress: Progress | None = None,
+    analyser: str | None = None,
+    retry_errors: bool = False,
+) -> BatchSummary:
+    """Analyse ``files`` not yet in ``store``; save each result or error as it arrives."""
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+    analyser = analyser or ANALYSER
+    files = list(files)
+    summary = BatchSummary(files=len(files), workers=workers)
+    progress = progress or (lambda event, result: None)
+    known_errors = {(e["sha256"], e["message"]) for e in store.errors()}
+    failed_before = {sha for sha, _ in known_errors}
+    todo: list[tuple[Path, str]] = []
+    t0 = time.perf_counter()
+    for f in files:
+        try:
+            sha = file_sha256(f)
+        except OSError as exc:
+            _record(store, summary, known_errors, FileResult(str(f), "", False, 0.0, os.getpid(), 0.0,
+                                                             error=f"{f.name}: cannot be read ({exc.strerror or exc})"))
+            progress("skip", None)
+            continue
+        summary.shas.append(sha)
+        if store.has_analysis(sha, standards) or (sha in failed_before and not retry_errors):
+            summary.skipped += 1
+            progress("skip", None)
+        else:
+            todo.append((f, sha))
+    # Largest first: the longest jobs start early, so workers finish close together.
+    todo.sort(key=lambda item: item[0].stat().st_size, reverse=True)
+    options = {"standards": standards, "password": password}
+    try:
+        if workers == 1 or len(todo) <= 1:
+            _run_here(todo, store, summary, known_errors, progress, analyser, options)
+        else:
+            _run_pool(todo, store, summary, known_errors, progress, analyser, options, workers)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _run_here(todo, store, summary, known_errors, progress, analyser, options) -> None:
+    if not todo:
+        return
+    _init_worker(analyser, options)
+    for path, sha in todo:
+        progress("start", None)
+        _record(store, summary, known_errors, analyse_file(str(path), sha))
+        progress("done", None)
+
+
+def _run_pool(todo, store, summary, known_errors, progress, analyser, options, workers) -> None:
+    # spawn, not fork: the parent runs a progress thread, and forking a threaded process
+    # can copy a held lock into the child.
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                               initargs=(analyser, options))
+    pending: dict[Future, tuple[Path, str]] = {}
+    try:
+        for path, sha in todo:
+            pending[pool.submit(analyse_file, str(path), sha)] = (path, sha)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                path, sha = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    result = FileResult(str(path), sha, False, 0.0, 0, 0.0,
+                                        error=f"{path.name}: a worker process died (out of memory?); re-run to retry")
+                except Exception as exc:  # e.g. a result that could not be sent back
+                    result = FileResult(str(path), sha, False, 0.0, 0, 0.0, error=_one_line(exc))
+                _record(store, summary, known_errors, result)
+                progress("done", result)
+    except KeyboardInterrupt:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _record(store, summary: BatchSummary, known_errors: set, result: FileResult) -> None:
+    if result.worker_pid:
+        pid = result.worker_pid
+        summary.worker_peak_mb[pid] = max(summary.worker_peak_mb.get(pid, 0.0), result.worker_peak_mb)
+    if result.ok:
+        store.save_analysis(result.analysis, result.doc, result.path)
+        summary.analysed += 1
+        return
+    summary.failed += 1
+    summary.failures.append({"path": result.path, "sha256": result.sha256, "error": result.error})
+    if (result.sha256, result.error) not in known_errors:  # a re-run does not duplicate the record
+        store.record_error(result.path, result.sha256 or None, result.error)
+        known_errors.add((result.sha256, result.error))
