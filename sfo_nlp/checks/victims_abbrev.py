@@ -1,0 +1,178 @@
+"""Finding acronyms and where they are spelled out (Schwartz and Hearst, 2003).
+
+Schwartz-Hearst pairs a short form with a long form when every character of the short
+form appears, in order, in the long form, and its first character starts a word. It
+needs no training and copes with "OASys" (Offender Assessment System), "RoSH" (risk of
+serious harm) and "PQiP" (Professional Qualification in Probation). Definitions are
+found in both orders, in round or square brackets, and as "PDU - probation delivery
+unit" (the glossary-list form). Offsets are into the text given, and the window may
+run across a line, paragraph or page break: a definition split by a page break in a
+PDF is still one definition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A candidate word: letters (with & inside, as in A&E), optionally followed by digits.
+WORD = re.compile(r"(?<![\w&/])([A-Za-z][A-Za-z&]*[A-Za-z]\d*)(?![\w&])")
+_SHAPE = re.compile(r"^([A-Za-z&]+)(\d*)$")
+_ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_SURNAME_PREFIX = re.compile(r"^(Mc|Mac|De|Di|Da|La|Le|Van|Von|O)[A-Z][a-z]+$")
+_BRACKETS = re.compile(r"[(\[]\s*([^()\[\]\n]{1,160}?)\s*[)\]]")
+_DASH_DEF = re.compile(r"(?<![\w&])([A-Za-z][A-Za-z&]*[A-Za-z]\d*s?)\s*(?:\s[-\u2013\u2014=]|:)\s+(\S)")
+_GLOSS_START = re.compile(r"^(?:the|a|an)\s", re.I)
+_TOKEN = re.compile(r"\S+")
+
+
+def is_roman(word: str) -> bool:
+    return bool(_ROMAN.match(word))
+
+
+def is_acronym(word: str, max_caps_len: int = 7) -> bool:
+    """All capitals (PDU), a plural of one (SPOs), or mixed case (OASys, nDelius, PQiP)."""
+    m = _SHAPE.match(word)
+    if not m:
+        return False
+    letters = m.group(1)
+    if len(letters.replace("&", "")) < 2:
+        return False
+    if letters.isupper():
+        return len(letters) <= max_caps_len
+    if letters.endswith("s") and letters[:-1].isupper() and len(letters) >= 3:
+        return len(letters) - 1 <= max_caps_len
+    if _SURNAME_PREFIX.match(letters):
+        return False
+    uppers = sum(c.isupper() for c in letters)
+    if letters[0].islower() and uppers >= 1 and letters[1].isupper():
+        return True  # nDelius, iHorizon
+    return uppers >= 2 and not (letters[0].isupper() and letters[1:].islower())
+
+
+def key(word: str) -> str:
+    """One key for case variants and plurals: RoSH/ROSH -> ROSH, SPOs -> SPO."""
+    if len(word) >= 3 and word.endswith("s") and word[-2].isupper():
+        word = word[:-1]
+    return word.upper()
+
+
+def best_long_form(short: str, long: str) -> str | None:
+    """Schwartz-Hearst: the shortest tail of ``long`` whose characters cover ``short``."""
+    s, i = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (
+            long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())
+        ):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    start = long.rfind(" ", 0, i + 1) + 1
+    result = long[start:].strip()
+    if len(result) <= len(short) or short.lower() in result.lower().split():
+        return None
+    return result
+
+
+@dataclass
+class Definition:
+    short: str  # the short form as written
+    long: str  # the long form (or gloss) that explains it
+    start: int  # where the definition begins (the earlier of the two forms)
+    end: int
+    short_start: int  # offset of the short form
+    form: str  # "long (SHORT)", "SHORT (long)", "SHORT - long"
+
+
+def _words_before(text: str, pos: int, n: int) -> list[re.Match]:
+    """The last ``n`` whitespace-separated words before ``pos``; whitespace of any kind
+    (line, paragraph or page break) separates words alike."""
+    window = text[max(0, pos - 400):pos]
+    base = max(0, pos - 400)
+    toks = [m for m in _TOKEN.finditer(window)]
+    # Stop at a sentence end: a long form never spans one.
+    for k in range(len(toks) - 1, -1, -1):
+        if toks[k].group().endswith((".", "!", "?", ";")) and k < len(toks) - 1:
+            toks = toks[k + 1:]
+            break
+    return [(base + m.start(), base + m.end(), m.group()) for m in toks[-n:]]
+
+
+def _max_words(short: str) -> int:
+    n = len(re.sub(r"[^A-Za-z0-9]", "", short))
+    return min(n + 5, n * 2)
+
+
+def _match_before(text: str, short: str, pos: int) -> tuple[int, str] | None:
+    words = _words_before(text, pos, _max_words(short))
+    if not words:
+        return None
+    joined = " ".join(w[2] for w in words)
+    joined = joined.rstrip(",:-\u2013\u2014")
+    lf = best_long_form(short, joined)
+    if not lf:
+        return None
+    n = len(lf.split())
+    return words[-n][0], lf
+
+
+def _match_after(short: str, candidate: str) -> str | None:
+    """Forward matching: the shortest leading run of words of ``candidate`` that covers ``short``."""
+    words = candidate.split()
+    matches = []
+    for n in range(1, min(len(words), _max_words(short)) + 1):
+        lf = " ".join(words[:n]).rstrip(",;:.")
+        found = best_long_form(short, lf)
+        if found and found == lf:
+            matches.append(lf)
+    # Prefer the long form whose last word starts with the short form's last capital
+    # ("SPO: senior probation officer", not "senior probation").
+    caps = [c for c in short if c.isupper()] or [short[-1]]
+    for lf in matches:
+        if lf.split()[-1][:1].lower() == caps[-1].lower():
+            return lf
+    return matches[0] if matches else None
+
+
+def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
+    """Every short form/long form pair in ``text``, in both orders."""
+    out: list[Definition] = []
+    for m in _BRACKETS.finditer(text):
+        inner = m.group(1)
+        first = re.split(r"[;,]\s*|\s", inner, maxsplit=1)[0]
+        if is_short(first) and len(inner.split()) <= 2:
+            # long form (SHORT)
+            hit = _match_before(text, first, m.start())
+            if hit:
+                lf_start, lf = hit
+                out.append(Definition(first, lf, lf_start, m.end(), m.start(1), "long (SHORT)"))
+                continue
+        # SHORT (long form) or SHORT [gloss]
+        before = re.search(r"([A-Za-z][A-Za-z&]*[A-Za-z]\d*)\W{0,2}(?:\[\^[^\]]+\])?\s*$", text[max(0, m.start() - 40):m.start()])
+        if not before:
+            continue
+        short = before.group(1)
+        if not is_short(short):
+            continue
+        s_start = m.start() - (len(text[max(0, m.start() - 40):m.start()]) - before.start(1))
+        lf = _match_after(short, inner)
+        if lf is None and _GLOSS_START.match(inner) and len(inner.split()) >= 3:
+            lf = inner  # a descriptive gloss: "OASys (the risk assessment tool)"
+        if lf:
+            out.append(Definition(short, lf, s_start, m.end(), s_start, "SHORT (long)"))
+    for m in _DASH_DEF.finditer(text):
+        short = m.group(1)
+        if not is_short(short):
+            continue
+        rest = text[m.start(2):m.start(2) + 200].split("\n")[0]
+        lf = _match_after(short, rest)
+        if lf:
+            out.append(Definition(short, lf, m.start(), m.start(2) + len(lf), m.start(1), "SHORT - long"))
+    out.sort(key=lambda d: d.start)
+    return out

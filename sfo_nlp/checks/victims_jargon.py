@@ -1,0 +1,224 @@
+"""victims.jargon: acronyms and terms of art a family cannot be expected to know.
+
+For every acronym (PDU, SPOs, RoSH, OASys, nDelius ...) and every glossary term of art
+used in the review, decide whether it is explained for a lay reader and where: inline
+("probation delivery unit (PDU)" or "OASys (Offender Assessment System)"), in a
+footnote attached to it, or in a glossary section; or whether it is common knowledge.
+An explanation counts as "before first use" when it is at or before the first place
+the term is used in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sfo_nlp.checks.registry import register
+from sfo_nlp.checks.victims_abbrev import WORD, find_definitions, is_acronym, is_roman, key
+from sfo_nlp.checks.victims_glossary import glossary_sections, load
+from sfo_nlp.results import CheckResult, Finding
+
+CHECK = "victims.jargon"
+USE_BLOCKS = ("paragraph", "list_item", "table", "quote")
+# A footnote marker this close after a term is taken to explain it ("OASys[^1]", "OASys.3").
+_MARKER_GAP = 3
+_TERM_DEF_AFTER = re.compile(r"^\s*(?:\(|,?\s*(?:which|this) means\b|\s+(?:means|refers to|is when|is where|describes)\b)", re.I)
+
+
+@dataclass
+class Term:
+    key: str
+    kind: str  # "acronym" | "term"
+    forms: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    uses: list[tuple[int, int]] = field(default_factory=list)  # (start, end) in the body
+    explanations: list[tuple[int, str, str]] = field(default_factory=list)  # (at, how, text)
+    entry: dict | None = None
+
+    @property
+    def display(self) -> str:
+        if self.entry:
+            return self.entry["term"]
+        return max(self.forms.items(), key=lambda kv: (kv[1], kv[0].isupper()))[0]
+
+
+def _acronym_occurrences(doc, blocks, gl) -> list[tuple[str, int, int, int]]:
+    """(word, start, end, block id) for every acronym-shaped word in ``blocks``."""
+    out = []
+    for b in blocks:
+        words = [(m.group(1), m.start(1), m.end(1)) for m in WORD.finditer(b.text)]
+        for i, (w, s, e) in enumerate(words):
+            k = key(w)
+            if k in gl.not_terms and k not in gl.acronyms:
+                continue
+            known = k in gl.acronyms
+            if not known and not is_acronym(w):
+                continue
+            if not known and gl.options.get("ignore_roman_numerals", True) and is_roman(w):
+                continue
+            if not known and w.isupper() and _shouting(b.text, words, i, gl):
+                continue
+            out.append((w, b.start + s, b.start + e, b.id))
+    return out
+
+
+def _shouting(text, words, i, gl) -> bool:
+    """An all-capitals word next to another all-capitals word that is not an acronym we
+    know: a shouted label ("FICTIONAL DOCUMENT"), not jargon."""
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words):
+            w, s, e = words[j]
+            lo, hi = sorted((words[i][2], s)) if j > i else sorted((e, words[i][1]))
+            gap = text[lo:hi]
+            if w.isupper() and len(w) >= 3 and key(w) not in gl.acronyms and re.fullmatch(r"[\s:\-,]*", gap):
+                return True
+    return False
+
+
+def _term_pattern(entry: dict) -> re.Pattern:
+    forms = [entry["term"], *entry.get("forms", [])]
+    alts = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)
+
+
+def _explained_late(t: Term, first: int) -> bool:
+    return bool(t.explanations) and min(a for a, _, _ in t.explanations) > first
+
+
+def analyse_terms(doc) -> list[Term]:
+    gl = load()
+    gloss_blocks, gloss_entries = glossary_sections(doc)
+    body = [b for b in doc.blocks if b.type in USE_BLOCKS and b.id not in gloss_blocks]
+    headings = [b for b in doc.blocks if b.type == "heading"]
+    terms: dict[str, Term] = {}
+
+    def term(k: str, kind: str, entry=None) -> Term:
+        if k not in terms:
+            terms[k] = Term(k, kind, entry=entry)
+        return terms[k]
+
+    for w, s, e, _ in _acronym_occurrences(doc, body, gl):
+        t = term(key(w), "acronym", gl.acronyms.get(key(w)))
+        t.forms[w] += 1
+        t.uses.append((s, e))
+    if not gl.options.get("ignore_heading_only", True):
+        for w, s, e, _ in _acronym_occurrences(doc, headings, gl):
+            t = term(key(w), "acronym", gl.acronyms.get(key(w)))
+            t.forms[w] += 1
+            t.uses.append((s, e))
+    if gl.options.get("report_terms_of_art", True):
+        for entry in gl.terms:
+            rx = _term_pattern(entry)
+            for b in body:
+                if b.type == "table":
+                    continue  # a table cell saying "Licence" is a label, not prose using the term
+                for m in rx.finditer(b.text):
+                    t = term("term:" + entry["term"].lower(), "term", entry)
+                    t.forms[m.group()] += 1
+                    t.uses.append((b.start + m.start(), b.start + m.end()))
+                    if _TERM_DEF_AFTER.match(b.text[m.end():m.end() + 30]):
+                        t.explanations.append((b.start + m.start(), "inline", b.text[m.start():m.end() + 80]))
+
+    # Inline definitions, wherever they are (body, footnote or glossary section).
+    where = {b.id: ("glossary" if b.id in gloss_blocks else "footnote" if b.type == "footnote" else "inline")
+             for b in doc.blocks}
+    for d in find_definitions(doc.text, is_short=lambda w: is_acronym(w) or key(w) in gl.acronyms):
+        blk = doc.block_at(d.short_start)
+        if blk is None or blk.type == "heading":
+            continue
+        k = key(d.short)
+        if k in terms:
+            terms[k].explanations.append((d.start, where[blk.id], d.long))
+
+    # Glossary sections.
+    for ent in gloss_entries:
+        for cand in (ent.term, *re.split(r"\s*[/(),]\s*", ent.term)):
+            cand = cand.strip()
+            if not cand:
+                continue
+            for k in (key(cand), "term:" + cand.lower()):
+                if k in terms:
+                    terms[k].explanations.append((ent.start, "glossary", ent.meaning))
+                    break
+
+    # Footnotes attached to a use of the term.
+    for fn in doc.footnotes:
+        for marker in fn.markers:
+            for t in terms.values():
+                for s, e in t.uses:
+                    near = 0 <= marker - e <= _MARKER_GAP
+                    mentioned = s < marker <= s + 200 and _mentions(fn.text, t)
+                    if near or mentioned:
+                        t.explanations.append((s, "footnote", fn.text))
+                        break
+
+    for t in terms.values():
+        if t.kind == "acronym" and (t.key in gl.common):
+            t.explanations.append((-1, "common", ""))
+    return [t for t in terms.values() if t.uses]
+
+
+def _mentions(text: str, t: Term) -> bool:
+    if t.kind == "acronym":
+        return any(key(m.group(1)) == t.key for m in WORD.finditer(text))
+    return bool(_term_pattern(t.entry).search(text))
+
+
+def term_record(doc, t: Term) -> dict:
+    """The JSON object the issue specifies for one term."""
+    first = min(s for s, _ in t.uses)
+    best = min(t.explanations, key=lambda x: x[0]) if t.explanations else None
+    return {
+        "term": t.display,
+        "count": len(t.uses),
+        "first_page": doc.page_at(first),
+        "explained": best is not None,
+        "how": best[1] if best else "none",
+        "explained_before_first_use": best is not None and best[0] <= first,
+        "suggestion": _suggestion(t),
+    }
+
+
+def _suggestion(t: Term) -> str:
+    e = t.entry
+    if any(how == "common" for _, how, _ in t.explanations):
+        return "Common knowledge: no explanation needed."
+    if t.kind == "term":
+        return f'Explain "{t.display}" where it is first used, e.g. "{t.display} ({e["plain"]})".'
+    if e:
+        return f'Spell it out at first use: "{e["long"]} ({e["term"]})", {e["plain"]}.'
+    return f'Spell out "{t.display}" in full at its first use, or add it to a glossary.'
+
+
+@register(CHECK, "Acronyms and terms of art, and whether each is explained for a lay reader")
+def check(doc, ctx) -> CheckResult:
+    records = []
+    findings = []
+    for t in sorted(analyse_terms(doc), key=lambda t: min(s for s, _ in t.uses)):
+        rec = term_record(doc, t)
+        records.append(rec)
+        first_s, first_e = min(t.uses)
+        data = {"term": rec["term"], "type": t.kind, "how": rec["how"], "count": rec["count"]}
+        if not rec["explained"]:
+            sev = "warning" if t.kind == "acronym" else "info"
+            what = "Acronym" if t.kind == "acronym" else "Term"
+            findings.append(Finding.at(
+                doc, first_s, first_e, CHECK, sev,
+                f'{what} "{rec["term"]}" is used {rec["count"]} time(s) but never explained for a lay reader.',
+                suggestion=rec["suggestion"], data=data,
+            ))
+        elif not rec["explained_before_first_use"]:
+            at = min(a for a, _, _ in t.explanations)
+            findings.append(Finding.at(
+                doc, first_s, first_e, CHECK, "info",
+                f'"{rec["term"]}" is explained ({rec["how"]}, page {doc.page_at(at)}) only after its first use '
+                f'on page {rec["first_page"]}.',
+                suggestion="Explain it where it is first used.", data=data,
+            ))
+    summary = {
+        "terms": records,
+        "unexplained": sum(not r["explained"] for r in records),
+        "explained_late": sum(r["explained"] and not r["explained_before_first_use"] for r in records),
+        "explained": sum(r["explained"] for r in records),
+    }
+    return CheckResult(CHECK, findings, summary)
