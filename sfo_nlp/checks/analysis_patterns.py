@@ -1,0 +1,110 @@
+"""Analysis-of-practice checks defined as data in ``rules/analysis.yaml``.
+
+Each ``occurrence`` rule there becomes a registered check ``analysis.<name>``: every
+sentence of the one parsed document (headings and table rows are sentences too) is
+matched against the rule's groups of patterns. What the prompts need is whether, and
+how much, the review does something (analyses missed opportunities, cites interviews,
+examines partnership work...), so the summary counts sentences per group and the
+findings quote them as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sfo_nlp import rules
+from sfo_nlp.checks.registry import register
+from sfo_nlp.errors import SfoError
+from sfo_nlp.results import CheckResult, Finding
+
+RULE_FILE = "analysis"
+
+
+@dataclass(frozen=True)
+class OccurrenceRule:
+    name: str
+    description: str
+    severity: str
+    message: str
+    suggestion: str | None
+    groups: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
+    unless: tuple[re.Pattern, ...]
+    sections: re.Pattern | None
+
+    def groups_in(self, text: str) -> list[str]:
+        """Names of the groups ``text`` matches (none if an ``unless`` pattern matches)."""
+        if any(p.search(text) for p in self.unless):
+            return []
+        return [name for name, pats in self.groups if any(p.search(text) for p in pats)]
+
+
+def _compile(patterns, where: str) -> tuple[re.Pattern, ...]:
+    try:
+        return tuple(re.compile(p, re.I) for p in patterns or ())
+    except re.error as exc:
+        raise SfoError(f"rules/{RULE_FILE}.yaml: bad pattern in {where}: {exc}") from exc
+
+
+@lru_cache(maxsize=None)
+def load_rules() -> dict[str, OccurrenceRule]:
+    out = {}
+    for name, spec in (rules.load(RULE_FILE).get("checks") or {}).items():
+        if spec.get("type") != "occurrence":
+            continue
+        out[name] = OccurrenceRule(
+            name=name,
+            description=spec["description"],
+            severity=spec.get("severity", "info"),
+            message=spec["message"],
+            suggestion=spec.get("suggestion"),
+            groups=tuple((g, _compile(p, f"{name}.{g}")) for g, p in spec["groups"].items()),
+            unless=_compile(spec.get("unless"), f"{name}.unless"),
+            sections=re.compile(spec["sections"], re.I) if spec.get("sections") else None,
+        )
+    return out
+
+
+def run_occurrence(rule: OccurrenceRule, doc) -> CheckResult:
+    check_id = f"analysis.{rule.name}"
+    findings: list[Finding] = []
+    by_group = {name: 0 for name, _ in rule.groups}
+    for sent in doc.sentences:
+        if rule.sections is not None:
+            block = doc.blocks[sent.block] if sent.block >= 0 else None
+            if block is None or not rule.sections.search(block.section or ""):
+                continue
+        found = rule.groups_in(sent.text)
+        if not found:
+            continue
+        for g in found:
+            by_group[g] += 1
+        findings.append(
+            Finding.at(
+                doc, sent.start, sent.end, check_id, rule.severity,
+                rule.message.format(groups=", ".join(g.replace("_", " ") for g in found)),
+                suggestion=rule.suggestion, data={"groups": found},
+            )
+        )
+    found_groups = [g for g, n in by_group.items() if n]
+    summary = {
+        "count": len(findings),
+        "by_group": by_group,
+        "groups_found": found_groups,
+        "groups_missing": [g for g, n in by_group.items() if not n],
+        "share": round(len(found_groups) / len(by_group), 3) if by_group else 0.0,
+    }
+    return CheckResult(check_id, findings, summary)
+
+
+def _register_all() -> None:
+    for name, rule in load_rules().items():
+        def check(doc, ctx, _rule=rule) -> CheckResult:
+            return run_occurrence(_rule, doc)
+
+        check.__doc__ = rule.description
+        register(f"analysis.{name}", rule.description)(check)
+
+
+_register_all()

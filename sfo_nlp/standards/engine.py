@@ -1,0 +1,202 @@
+"""Turns check results into a DRAFT answer for one prompt, following its YAML rule.
+
+A prompt's rule (``rules/standards/<version>.yaml``) is data:
+
+``signals``  each reads one number from a check's results and grades it 0 (no),
+             1 (partly) or 2 (yes) against thresholds: ``key`` (a dotted path into the
+             check's summary; a list or dict counts its items, a bool is 0/1) or
+             ``count`` (findings whose data match a filter), optionally ``per`` another summary
+             figure (a share; ``if_none`` is the value when that figure is 0), with ``at_least`` (more is
+             better) or ``at_most`` (fewer is better) thresholds ``{yes: n, partly: m}``.
+``combine``  how the signal grades make the answer: ``min`` (default), ``mean`` or ``max``.
+``relevant`` optional signal: when it grades 0 the prompt does not apply to this review
+             (e.g. national learning "where relevant") and ``if_not_relevant`` is the answer.
+``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}}``.
+``reason``   one-line templates per answer, filled with the signals' values by name.
+``searched`` what was looked for, shown when no quote was found.
+
+A signal whose check did not run (not installed, or failed) makes the prompt
+``not_evidenced``: the tool never guesses an answer it has no evidence for.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from sfo_nlp.errors import SfoError
+from sfo_nlp.results import CheckResult, Finding, PromptAnswer
+
+GRADES = {0: "no", 1: "partly", 2: "yes"}
+MAX_QUOTES = 5
+
+
+class _Missing(Exception):
+    """A signal's check or key is absent from the results."""
+
+
+@dataclass
+class SignalValue:
+    name: str
+    value: float
+    grade: int
+    margin: float  # how far past the nearest threshold (0 = on it), for confidence
+
+
+def _lookup(summary: dict, path: str) -> Any:
+    cur: Any = summary
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            raise _Missing(path)
+        cur = cur[part]
+    return cur
+
+
+def _as_number(value: Any) -> float:
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple, dict, set)):
+        return float(len(value))
+    if value is None:
+        return 0.0
+    raise _Missing(f"not a number: {value!r}")
+
+
+def matches(finding: Finding, where: dict | None) -> bool:
+    """True when every ``key: value`` of ``where`` holds for the finding's data
+    (a list value means any of; ``severity`` filters on the finding itself)."""
+    for key, want in (where or {}).items():
+        have = finding.severity if key == "severity" else finding.data.get(key)
+        if isinstance(want, list):
+            if isinstance(have, list):
+                if not set(map(str, have)) & set(map(str, want)):
+                    return False
+            elif have not in want:
+                return False
+        elif isinstance(have, list):
+            if want not in have:
+                return False
+        elif have != want:
+            return False
+    return True
+
+
+def read_signal(spec: dict, results: dict[str, CheckResult]) -> SignalValue:
+    check = spec["check"]
+    if check not in results:
+        raise _Missing(check)
+    res = results[check]
+    if "key" in spec:
+        value = _as_number(_lookup(res.summary, spec["key"]))
+    else:
+        value = float(sum(1 for f in res.findings if matches(f, spec.get("count"))))
+    if "per" in spec:  # a share: the value divided by another summary figure of the check
+        base = _as_number(_lookup(res.summary, spec["per"]))
+        if base == 0:
+            value = float(spec.get("if_none", 0.0))
+        else:
+            value = round(value / base, 3)
+    if "at_least" in spec:
+        th = spec["at_least"]
+        grade = 2 if value >= th["yes"] else 1 if value >= th.get("partly", th["yes"]) else 0
+        nearest = min(abs(value - th["yes"]), abs(value - th.get("partly", th["yes"])))
+    elif "at_most" in spec:
+        th = spec["at_most"]
+        grade = 2 if value <= th["yes"] else 1 if value <= th.get("partly", th["yes"]) else 0
+        nearest = min(abs(value - th["yes"]), abs(value - th.get("partly", th["yes"])))
+    else:
+        raise SfoError(f"signal on {check} needs at_least or at_most")
+    scale = max(abs(th["yes"]), 1.0)
+    return SignalValue(spec.get("name", spec.get("key", check)), value, grade, nearest / scale)
+
+
+def _combine(grades: list[int], how: str) -> int:
+    if how == "max":
+        return max(grades)
+    if how == "mean":
+        return int(round(sum(grades) / len(grades) + 1e-9))
+    return min(grades)
+
+
+class _Fmt(string.Formatter):
+    """Fills a reason template; an unknown name shows as '?' rather than failing."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(key, "?") if isinstance(key, str) else super().get_value(key, args, kwargs)
+
+    def format_field(self, value, spec):
+        if isinstance(value, float) and value.is_integer() and not spec:
+            value = int(value)
+        try:
+            return super().format_field(value, spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+_fmt = _Fmt()
+
+
+def _evidence(rule: dict, results: dict[str, CheckResult], want_polarity: str | None) -> list[Finding]:
+    """Up to MAX_QUOTES located findings from the rule's evidence sources, in order,
+    one per sentence, spread over the sources so each gets a say."""
+    pools: list[list[Finding]] = []
+    for src in rule.get("evidence", []):
+        res = results.get(src["check"])
+        if res is None:
+            continue
+        pool = [f for f in res.findings if f.quote and f.page is not None and matches(f, src.get("where"))]
+        pools.append(pool[: src.get("limit", MAX_QUOTES)])
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    i = 0
+    while len(out) < MAX_QUOTES and any(i < len(p) for p in pools):
+        for pool in pools:
+            if i < len(pool) and len(out) < MAX_QUOTES:
+                f = pool[i]
+                key = (f.start, f.end)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(f)
+        i += 1
+    return out
+
+
+def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult]) -> PromptAnswer:
+    rule = prompt.get("rule") or {}
+    pid, question = str(prompt["id"]), prompt["question"]
+    searched = rule.get("searched")
+    try:
+        relevant = rule.get("relevant")
+        if relevant is not None and read_signal(relevant, results).grade == 0:
+            answer = rule.get("if_not_relevant", "yes")
+            return PromptAnswer(
+                standard, pid, question, answer, 0.6,
+                rule.get("reason_not_relevant", "Not relevant to this review: " + (searched or "nothing to assess")),
+                _evidence(rule, results, None)[:2], searched,
+            )
+        values = [read_signal(s, results) for s in rule.get("signals", [])]
+    except _Missing as exc:
+        return PromptAnswer(
+            standard, pid, question, "not_evidenced", 0.0,
+            f"Not assessed: the evidence this prompt needs ({exc}) is not available from the checks that ran.",
+            [], searched,
+        )
+    if not values:
+        raise SfoError(f"prompt {pid} has no signals in its rule")
+    grade = _combine([v.grade for v in values], rule.get("combine", "min"))
+    answer = GRADES[grade]
+    named = {v.name.replace(".", "_"): v.value for v in values}
+    template = (rule.get("reason") or {}).get(answer) or f"Draft answer {answer} from " + ", ".join(
+        f"{v.name} = {v.value:g}" for v in values
+    )
+    reason = _fmt.format(template, **named)
+    # Confidence: lower when a value sits on a threshold (a small change would flip it).
+    margin = min(v.margin for v in values)
+    confidence = round(min(0.9, 0.55 + 0.35 * min(margin, 1.0)), 2)
+    evidence = _evidence(rule, results, None)
+    if evidence:
+        confidence = round(confidence * (0.7 + 0.3 * sum(f.confidence for f in evidence) / len(evidence)), 2)
+    return PromptAnswer(standard, pid, question, answer, confidence, reason, evidence, searched)
