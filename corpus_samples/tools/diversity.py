@@ -1,0 +1,205 @@
+"""Report label counts and text diversity for the labelled judgement and action data.
+
+    python corpus_samples/tools/diversity.py              # full plain-text report
+    python corpus_samples/tools/diversity.py --markdown   # the section pasted into DATA_CARD.md
+    python corpus_samples/tools/diversity.py --json       # machine-readable
+    python corpus_samples/tools/diversity.py --update-card  # rewrite that section in DATA_CARD.md
+
+Near-duplicates are pairs whose TF-IDF character n-gram (3-5, word-bounded) cosine
+similarity is at or above the threshold (0.85 by default). Pairs that fall in different
+splits are leakage and are reported separately. Every figure here is computed from the
+JSONL files, so the data card's numbers can be reproduced by re-running this command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+LABELLED = Path(__file__).resolve().parents[1] / "labelled"
+FILES = {"judgements": LABELLED / "judgements.jsonl", "actions": LABELLED / "actions.jsonl"}
+CARD = LABELLED / "DATA_CARD.md"
+CARD_START, CARD_END = "<!-- diversity:start -->", "<!-- diversity:end -->"
+DEFAULT_THRESHOLD = 0.85
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+# Label fields counted for each file; booleans are counted as the number of True values.
+LABEL_FIELDS = {
+    "judgements": ["is_judgement", "target", "polarity", "evidence", "why", "significance"],
+    "actions": ["specific", "measurable", "owner", "time_bound", "level", "developmental", "strength"],
+}
+
+
+def load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+def distinct_n(texts: list[str], n: int) -> float:
+    """Distinct n-grams divided by total n-grams over the whole file (Li et al., 2016)."""
+    grams = Counter()
+    for text in texts:
+        toks = tokens(text)
+        grams.update(tuple(toks[i : i + n]) for i in range(len(toks) - n + 1))
+    total = sum(grams.values())
+    return round(len(grams) / total, 3) if total else 0.0
+
+
+def near_duplicates(records: list[dict], threshold: float) -> list[tuple[float, dict, dict]]:
+    """All pairs with char n-gram TF-IDF cosine >= threshold, most similar first."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [r["text"] for r in records]
+    if len(texts) < 2:
+        return []
+    matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True).fit_transform(texts)
+    sims = (matrix @ matrix.T).tocoo()
+    pairs = [
+        (round(float(v), 3), records[i], records[j])
+        for i, j, v in zip(sims.row, sims.col, sims.data)
+        if i < j and v >= threshold
+    ]
+    return sorted(pairs, key=lambda p: -p[0])
+
+
+def label_counts(records: list[dict], fields: list[str]) -> dict:
+    counts = {}
+    for field in fields:
+        values = [r.get(field) for r in records]
+        if all(isinstance(v, bool) for v in values):
+            counts[field] = {"true": sum(values), "false": len(values) - sum(values)}
+        else:
+            counts[field] = dict(sorted(Counter("null" if v is None else v for v in values).items()))
+    return counts
+
+
+def summarise(kind: str, records: list[dict], threshold: float) -> dict:
+    texts = [r["text"] for r in records]
+    lengths = [len(tokens(t)) for t in texts]
+    openings = Counter(" ".join(tokens(t)[:3]) for t in texts)
+    dups = near_duplicates(records, threshold)
+    return {
+        "records": len(records),
+        "groups": len({r["group"] for r in records}),
+        "by_split": dict(sorted(Counter(r["split"] for r in records).items())),
+        "by_register": dict(sorted(Counter(r["register"] for r in records).items())),
+        "labels": label_counts(records, LABEL_FIELDS[kind]),
+        "labels_by_split": {
+            split: label_counts([r for r in records if r["split"] == split], LABEL_FIELDS[kind])
+            for split in ("train", "test")
+        },
+        "length_words": {
+            "mean": round(statistics.mean(lengths), 1) if lengths else 0,
+            "sd": round(statistics.pstdev(lengths), 1) if lengths else 0,
+            "min": min(lengths, default=0),
+            "max": max(lengths, default=0),
+        },
+        "distinct": {f"distinct_{n}": distinct_n(texts, n) for n in (1, 2, 3)},
+        "top_openings": openings.most_common(10),
+        "near_duplicates": [
+            {"similarity": s, "a": a["id"], "b": b["id"], "a_text": a["text"], "b_text": b["text"],
+             "cross_split": a["split"] != b["split"]}
+            for s, a, b in dups
+        ],
+    }
+
+
+def report(threshold: float) -> dict:
+    return {kind: summarise(kind, load(path), threshold) for kind, path in FILES.items()}
+
+
+def _fmt_counts(counts: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
+def to_markdown(result: dict, threshold: float) -> str:
+    lines = [
+        "<!-- generated by: python corpus_samples/tools/diversity.py --markdown -->",
+        f"Near-duplicate threshold: TF-IDF char 3-5-gram cosine >= {threshold}.",
+        "",
+    ]
+    for kind, data in result.items():
+        lines += [f"#### {kind}.jsonl", ""]
+        lines.append(f"- records: {data['records']} in {data['groups']} groups; "
+                     f"split: {_fmt_counts(data['by_split'])}; register: {_fmt_counts(data['by_register'])}")
+        for field, counts in data["labels"].items():
+            per_split = "; ".join(
+                f"{split}: {_fmt_counts(data['labels_by_split'][split][field])}" for split in ("train", "test")
+            )
+            lines.append(f"- {field}: {_fmt_counts(counts)} ({per_split})")
+        length = data["length_words"]
+        lines.append(f"- length in words: mean {length['mean']}, sd {length['sd']}, min {length['min']}, max {length['max']}")
+        lines.append("- " + ", ".join(f"{k} {v}" for k, v in data["distinct"].items()))
+        cross = sum(d["cross_split"] for d in data["near_duplicates"])
+        lines.append(f"- near-duplicate pairs: {len(data['near_duplicates'])} (across train/test: {cross})")
+        for dup in data["near_duplicates"]:
+            mark = " CROSS-SPLIT" if dup["cross_split"] else ""
+            lines.append(f"  - {dup['similarity']} {dup['a']} / {dup['b']}{mark}: \"{dup['a_text']}\" / \"{dup['b_text']}\"")
+        lines.append("- most repeated openings (first 3 words): "
+                     + "; ".join(f"\"{o}\" {c}" for o, c in data["top_openings"]))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_text(result: dict, threshold: float) -> str:
+    # The plain report is the markdown without the comment line; one format to maintain.
+    return "\n".join(l for l in to_markdown(result, threshold).splitlines() if not l.startswith("<!--"))
+
+
+def update_card(section: str) -> int:
+    """Swap the text between the card's markers for a fresh report (atomically)."""
+    try:
+        card = CARD.read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot read {CARD.name}: {exc}", file=sys.stderr)
+        return 2
+    before, start, rest = card.partition(CARD_START)
+    _, end, after = rest.partition(CARD_END)
+    if not start or not end:
+        print(f"error: {CARD.name} lacks the {CARD_START} ... {CARD_END} markers", file=sys.stderr)
+        return 2
+    tmp = CARD.with_suffix(".md.tmp")
+    tmp.write_text(f"{before}{CARD_START}\n{section}\n{CARD_END}{after}", encoding="utf-8")
+    tmp.replace(CARD)
+    print(f"updated {CARD.name}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--markdown", action="store_true", help="print the data card section")
+    fmt.add_argument("--json", action="store_true", help="print the report as JSON")
+    fmt.add_argument("--update-card", action="store_true", help="replace the generated section of DATA_CARD.md")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="near-duplicate cosine threshold")
+    args = parser.parse_args(argv)
+    if not 0 < args.threshold <= 1:
+        print("error: --threshold must be in (0, 1]", file=sys.stderr)
+        return 2
+    try:
+        result = report(args.threshold)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: cannot read labelled data: {exc}", file=sys.stderr)
+        return 2
+    if args.update_card:
+        return update_card(to_markdown(result, args.threshold))
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+    elif args.markdown:
+        print(to_markdown(result, args.threshold))
+    else:
+        print(to_text(result, args.threshold))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
