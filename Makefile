@@ -22,7 +22,7 @@ demo: setup
 	$(BIN)/sfo-nlp analyse corpus_samples/reviews/pdf/sfo-01.pdf
 
 corpus: setup
-	$(BIN)/python -m sfo_nlp.corpus_build
+	$(BIN)/python corpus_samples/tools/build.py
 
 train: setup
 	$(BIN)/sfo-nlp train

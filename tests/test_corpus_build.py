@@ -1,0 +1,186 @@
+"""The fictional review corpus: deterministic builds, consistent gold files, and built
+files that ingest back to the words of their source."""
+
+from __future__ import annotations
+
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / "corpus_samples" / "tools"
+REVIEWS = ROOT / "corpus_samples" / "reviews"
+sys.path.insert(0, str(TOOLS))
+
+import build  # noqa: E402
+from source import SourceError, plain, read_review, words  # noqa: E402
+
+PROMPTS = (
+    [f"1{c}" for c in "abcdefgh"]
+    + [f"2{c}" for c in "abcdefg"]
+    + [f"3.1{c}" for c in "abcdef"]
+    + [f"3.2{c}" for c in "abcdefg"]
+    + [f"4{c}" for c in "abcdef"]
+)
+STANDARDS = ("analysis", "judgements", "learning", "victims")
+TARGETS = {"individual", "management", "system", "partnership"}
+POLARITIES = {"deficit", "good", "mixed"}
+LEVELS = {"individual", "local", "regional", "national", "multi-agency"}
+KINDS = {
+    "staff_name", "date_of_birth", "address", "postcode", "phone", "email",
+    "nhs_number", "ni_number", "pnc_number", "crn", "prison_number", "third_party_name",
+}
+SOURCES = sorted((REVIEWS / "src").glob("sfo-*.md"))
+GOLDS = sorted((REVIEWS / "gold").glob("sfo-*.yaml"))
+# The two smallest sources keep the build tests fast while covering footnotes and tables.
+SAMPLE = sorted(SOURCES, key=lambda p: p.stat().st_size)[:2]
+
+
+def band(score: int) -> str:
+    """HMIP composite banding."""
+    return "Inadequate" if score <= 2 else "Requires improvement" if score <= 6 else "Good" if score <= 10 else "Outstanding"
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def docx_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_corpus_has_sources():
+    assert len(SOURCES) >= 12
+
+
+def test_build_is_deterministic(tmp_path):
+    first = build.build(SAMPLE, tmp_path / "a")
+    second = build.build(SAMPLE, tmp_path / "b")
+    for (pdf1, docx1), (pdf2, docx2) in zip(first, second):
+        assert pdf1.read_bytes() == pdf2.read_bytes()
+        assert docx_parts(docx1) == docx_parts(docx2)
+        assert docx1.read_bytes() == docx2.read_bytes()
+
+
+def test_committed_builds_are_up_to_date(tmp_path):
+    """Someone who edits a source must rebuild; the committed PDF/DOCX must match."""
+    for pdf, docx in build.build(SAMPLE, tmp_path):
+        assert (REVIEWS / "pdf" / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+        assert docx_parts(REVIEWS / "docx" / docx.name) == docx_parts(docx), docx.name
+
+
+def test_every_source_has_built_files_and_gold():
+    for src in SOURCES:
+        assert (REVIEWS / "pdf" / f"{src.stem}.pdf").exists(), src.stem
+        assert (REVIEWS / "docx" / f"{src.stem}.docx").exists(), src.stem
+        assert (REVIEWS / "gold" / f"{src.stem}.yaml").exists(), src.stem
+
+
+def test_every_review_says_fictional_on_first_page():
+    for src in SOURCES:
+        first = read_review(src).blocks[:3]
+        assert any("FICTIONAL" in (b.text + " ".join(" ".join(r) for r in b.rows)) for b in first), src.stem
+
+
+def test_bad_source_is_one_line_error_and_writes_nothing(tmp_path, capsys):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "sfo-99.md").write_text("---\nid: sfo-99\ntitle: x\n---\n\nText with a note[^1].\n")
+    code = build.main(["--src", str(src), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1 and "[^1]" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_footnote_in_table_is_refused(tmp_path):
+    bad = tmp_path / "sfo-98.md"
+    bad.write_text("---\nid: sfo-98\ntitle: x\n---\n\n| A | B |\n|---|---|\n| a[^1] | b |\n\n[^1]: note\n")
+    with pytest.raises(SourceError):
+        read_review(bad)
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_gold_file_is_consistent(gold_path):
+    gold = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+    src = REVIEWS / "src" / f"{gold_path.stem}.md"
+    assert gold["id"] == gold_path.stem and src.exists()
+    assert gold["split"] in ("train", "test")
+    assert [str(k) for k in gold["prompts"]] == PROMPTS
+    for pid, answer in gold["prompts"].items():
+        assert answer["answer"] in ("yes", "partly", "no"), pid
+        assert answer["rationale"].strip() and "\n" not in answer["rationale"], pid
+    ratings = gold["ratings"]
+    assert set(ratings) == set(STANDARDS) and all(ratings[s] in (0, 1, 2, 3) for s in STANDARDS)
+    assert gold["composite"]["score"] == sum(ratings.values())
+    assert gold["composite"]["label"] == band(gold["composite"]["score"])
+
+    review = read_review(src)
+    text = flat(" ".join(plain(t) for t in _all_text(review)))
+    for j in gold["judgements"]:
+        assert flat(j["text"]) in text, j["text"]
+        assert j["target"] in TARGETS and j["polarity"] in POLARITIES
+        assert isinstance(j["evidence"], bool) and isinstance(j["why"], bool)
+    for n in gold["non_judgements"]:
+        assert flat(n) in text, n
+    for a in gold["actions"]:
+        assert flat(a["text"]) in text, a["text"]
+        assert a["level"] in LEVELS
+        assert all(isinstance(a[k], bool) for k in ("specific", "measurable", "owner", "time_bound", "developmental"))
+    for p in gold["personal_data"]:
+        assert p["kind"] in KINDS and flat(p["text"]) in text, p
+    for phrase in gold["insensitive"]:
+        assert flat(phrase) in text, phrase
+    assert gold["judgements"] and gold["actions"]
+
+
+def test_split_is_about_a_third_test_and_spread_across_quality():
+    golds = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in GOLDS]
+    test = [g for g in golds if g["split"] == "test"]
+    assert 0.2 <= len(test) / len(golds) <= 0.45
+    assert len({g["composite"]["label"] for g in test}) >= 3
+
+
+def _all_text(review):
+    yield review.title
+    for b in review.blocks:
+        yield b.text
+        yield from b.items
+        yield from (c for r in b.rows for c in r)
+    yield from review.footnotes.values()
+
+
+def _overlap(source_words: list[str], ingested: str) -> float:
+    """Share of the source's words (as a multiset) found in the ingested text."""
+    from collections import Counter
+
+    have = Counter(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", ingested.lower()))
+    want = Counter(source_words)
+    found = sum(min(n, have[w]) for w, n in want.items())
+    return found / sum(want.values())
+
+
+def _ingest_text(path: Path) -> str:
+    try:
+        from sfo_nlp.ingest import load
+        import importlib
+
+        importlib.import_module(f"sfo_nlp.ingest.{path.suffix[1:]}")
+    except ImportError as exc:
+        pytest.skip(f"ingestion for {path.suffix} not available yet: {exc}")
+    doc = load(path)
+    notes = " ".join(f.text for f in doc.footnotes)
+    return doc.text + " " + notes
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_built_file_ingests_to_source_text(src, fmt):
+    built = REVIEWS / fmt / f"{src.stem}.{fmt}"
+    overlap = _overlap(words(read_review(src)), _ingest_text(built))
+    assert overlap >= 0.98, f"{built.name}: only {overlap:.1%} of the source's words recovered"
