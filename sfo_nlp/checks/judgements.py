@@ -1,0 +1,83 @@
+"""Check "judgements": find the review's judgement sentences and say, for each, whose
+practice or which factor it judges (target), its polarity, and whether it cites evidence,
+explains why and states significance. The summary is what the standards layer reads
+(issue 5): counts and shares by target and polarity, levels never judged, judgements
+without evidence.
+
+Uses the document's single spaCy parse; the author's own prose only (paragraphs and list
+items: quotations are interviewees' words, tables hold the action plan and case details).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sfo_nlp.checks.registry import CheckContext, register
+from sfo_nlp.learn.baseline import TARGETS
+from sfo_nlp.learn.infer import NEEDS, classify_judgements
+from sfo_nlp.results import CheckResult, Finding
+
+CHECK_ID = "judgements"
+POLARITIES = ("deficit", "good", "mixed")
+PROSE_TYPES = ("paragraph", "list_item")
+
+
+def judgement_spans(doc) -> list:
+    """(span, start, end) of each prose sentence in the document's one parse."""
+    out = []
+    for s in doc.spacy.sents:
+        text = s.text.strip()
+        if len(text) < 3:
+            continue
+        start = s.start_char + (len(s.text) - len(s.text.lstrip()))
+        block = doc.block_at(start)
+        if block is None or block.type not in PROSE_TYPES:
+            continue
+        out.append((s, start, start + len(text)))
+    return out
+
+
+def _message(r: dict) -> str:
+    parts = [f"{r['polarity']} judgement on {r['target']} practice"]
+    parts.append("cites evidence" if r["evidence"] else "no evidence cited")
+    if r["why"]:
+        parts.append("explains why")
+    if r["significance"]:
+        parts.append("states significance")
+    return "; ".join(parts).capitalize() + "."
+
+
+def summarise(results: list[dict], n_sentences: int) -> dict:
+    count = len(results)
+    by_target = Counter(r["target"] for r in results)
+    by_polarity = Counter(r["polarity"] for r in results)
+    return {
+        "count": count,
+        "by_target": {t: by_target.get(t, 0) for t in TARGETS},
+        "by_polarity": {p: by_polarity.get(p, 0) for p in POLARITIES},
+        "share_by_target": {t: round(by_target.get(t, 0) / count, 3) if count else 0.0 for t in TARGETS},
+        "levels_not_judged": [t for t in TARGETS if not by_target.get(t)],
+        "without_evidence": sum(not r["evidence"] for r in results),
+        "with_why": sum(bool(r["why"]) for r in results),
+        "with_significance": sum(bool(r["significance"]) for r in results),
+        "sentences": n_sentences,
+        # which findings stand behind each figure (indices into the findings list)
+        "findings_by_target": {t: [i for i, r in enumerate(results) if r["target"] == t] for t in TARGETS},
+        "findings_without_evidence": [i for i, r in enumerate(results) if not r["evidence"]],
+        "source": results[0]["source"] if results else None,
+    }
+
+
+@register(CHECK_ID, "Judgement sentences: target, polarity, evidence, why and significance", needs=NEEDS)
+def check_judgements(doc, ctx: CheckContext) -> CheckResult:
+    spans = judgement_spans(doc)
+    answers = classify_judgements([s for s, _, _ in spans])
+    findings, kept = [], []
+    for (span, start, end), r in zip(spans, answers):
+        if not r["is_judgement"]:
+            continue
+        kept.append(r)
+        severity = "warning" if r["polarity"] != "good" and not r["evidence"] else "info"
+        findings.append(Finding.at(doc, start, end, CHECK_ID, severity, _message(r),
+                                   confidence=r["confidence"], data=r))
+    return CheckResult(CHECK_ID, findings, summarise(kept, len(spans)))

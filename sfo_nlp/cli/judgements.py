@@ -1,0 +1,90 @@
+"""sfo-nlp judgements: the judgements a review makes (target, polarity, evidence, why)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from sfo_nlp.cli.app import app
+from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.errors import UsageError
+
+SENTENCE_KEYS = ("is_judgement", "target", "polarity", "evidence", "why", "confidence")
+
+
+def _sentences_jsonl(path: Path) -> str:
+    from sfo_nlp.learn.infer import classify_judgements
+    from sfo_nlp.learn.lines import parse_lines, read_lines
+
+    lines = read_lines(path)
+    spans = parse_lines(lines)
+    order = sorted(spans)
+    answers = dict(zip(order, classify_judgements([spans[i] for i in order])))
+    out = []
+    for i, text in enumerate(lines):
+        a = answers.get(i)
+        if a is None:  # a blank line keeps its place
+            row = {"text": text, "is_judgement": False, "target": None, "polarity": None,
+                   "evidence": False, "why": False, "confidence": 1.0}
+        else:
+            row = {"text": text, **{k: a[k] for k in SENTENCE_KEYS}}
+        out.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+@app.command()
+def judgements(
+    path: Optional[Path] = typer.Argument(None, help="A review: PDF, DOCX, or text/Markdown."),
+    sentences: Optional[Path] = typer.Option(
+        None, "--sentences", help="A text file with one sentence per line (output: JSONL in the same order)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or jsonl"),
+    output: Optional[Path] = OutputOpt,
+    password: Optional[str] = PasswordOpt,
+) -> None:
+    """Show each judgement in a review: whose practice it judges, deficit or good, with or
+    without evidence, and which levels the review never judges."""
+    if (path is None) == (sentences is None):
+        raise UsageError("give either a review PATH or --sentences FILE (one of them)")
+    if sentences is not None:
+        check_format(format, ("text", "jsonl"))  # text is the default: lines always come back as JSONL
+        emit(_sentences_jsonl(sentences), output)
+        return
+    check_format(format, ("text", "json", "jsonl"))
+    from sfo_nlp.checks import run_checks
+    from sfo_nlp.ingest import load
+
+    doc = load(path, password=password)
+    result = run_checks(doc, ["judgements"])["judgements"]
+    if format is Format.json:
+        emit(to_json({"source": doc.source, **result.to_dict()}), output)
+        return
+    if format is Format.jsonl:
+        emit("".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in result.findings), output)
+        return
+    render_console(lambda con: _draw(con, doc, result), output)
+
+
+def _draw(con, doc, result) -> None:
+    s = result.summary
+    con.print(f"[bold]{doc.source}[/bold]: {s['count']} judgements in {s['sentences']} sentences "
+              f"({'trained model' if s.get('source') == 'model' else 'rules only'})")
+    if s["count"]:
+        con.print("By target: " + ", ".join(f"{t} {n} ({s['share_by_target'][t]:.0%})" for t, n in s["by_target"].items()))
+        con.print("By polarity: " + ", ".join(f"{p} {n}" for p, n in s["by_polarity"].items()))
+        con.print(f"Without evidence: {s['without_evidence']}; explaining why: {s['with_why']}; "
+                  f"stating significance: {s['with_significance']}")
+    if s["levels_not_judged"]:
+        con.print(f"[yellow]Never judged:[/yellow] {', '.join(s['levels_not_judged'])}")
+    t = RichTable(show_lines=False)
+    for col in ("page", "target", "polarity", "evidence", "why", "conf.", "sentence"):
+        t.add_column(col, overflow="fold")
+    for f in result.findings:
+        d = f.data
+        t.add_row(str(f.page or ""), d["target"], d["polarity"], "yes" if d["evidence"] else "no",
+                  "yes" if d["why"] else "no", f"{f.confidence:.2f}", f.quote)
+    if result.findings:
+        con.print(t)

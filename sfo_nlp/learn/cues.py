@@ -1,0 +1,93 @@
+"""The typed YAML rules compiled once: which cues a text contains, and the words that fired.
+
+Rules are data (rules/*.yaml). ``existence`` rules fire when any pattern matches; role
+terms fire as whole words or phrases. Every hit keeps the matched words so a finding can
+say what decided it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sfo_nlp import rules
+from sfo_nlp.errors import SfoError
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    type: str
+    severity: str
+    message: str
+    suggestion: str | None
+    patterns: tuple[re.Pattern, ...]
+    examples: dict
+
+    def find(self, text: str) -> list[str]:
+        """The words in ``text`` that this rule matches (empty when it does not fire)."""
+        out: list[str] = []
+        for p in self.patterns:
+            out.extend(m.group(0).strip() for m in p.finditer(text))
+        return out
+
+
+def _compile(name: str, spec: dict, source: str) -> Rule:
+    if spec.get("type") != "existence":
+        raise SfoError(f"rules/{source}.yaml: rule {name} has unsupported type {spec.get('type')!r}")
+    try:
+        pats = tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"])
+    except (KeyError, re.error) as exc:
+        raise SfoError(f"rules/{source}.yaml: rule {name} has bad patterns: {exc}") from exc
+    return Rule(name, spec["type"], spec.get("severity", "info"), spec.get("message", ""),
+                spec.get("suggestion"), pats, spec.get("examples") or {})
+
+
+@lru_cache(maxsize=None)
+def ruleset(source: str) -> dict[str, Rule]:
+    """Compiled ``rules:`` section of rules/<source>.yaml, by rule name."""
+    data = rules.load(source)
+    return {name: _compile(name, spec, source) for name, spec in (data.get("rules") or {}).items()}
+
+
+def hits(source: str, text: str) -> dict[str, list[str]]:
+    """Rule name -> matched words, for the rules of ``source`` that fire on ``text``."""
+    out = {}
+    for name, rule in ruleset(source).items():
+        found = rule.find(text)
+        if found:
+            out[name] = found
+    return out
+
+
+def _term_pattern(terms: list[str]) -> re.Pattern:
+    # longest first so "probation practitioner" wins over "practitioner"
+    alts = sorted({str(t).lower() for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in alts) + r")(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def term_groups(section: str) -> dict[str, re.Pattern]:
+    """rules/roles.yaml ``section`` (targets | levels) compiled: group -> pattern."""
+    data = rules.load("roles").get(section) or {}
+    out = {}
+    for group, spec in data.items():
+        terms = spec["terms"] if isinstance(spec, dict) else spec
+        out[group] = _term_pattern(terms)
+    return out
+
+
+@lru_cache(maxsize=None)
+def owner_pattern() -> re.Pattern:
+    return _term_pattern(rules.load("roles")["owners"]["terms"])
+
+
+def term_hits(section: str, text: str) -> dict[str, list[str]]:
+    """Group -> matched terms of rules/roles.yaml ``section`` in ``text``."""
+    out = {}
+    for group, pat in term_groups(section).items():
+        found = [m.group(0) for m in pat.finditer(text)]
+        if found:
+            out[group] = found
+    return out

@@ -1,0 +1,157 @@
+"""Linguistic features of a judgement sentence or an action, from one spaCy parse.
+
+Judgements: who is the grammatical subject or agent of the evaluative predicate (a
+practitioner, a manager, a system factor, a partner agency: role nouns from
+rules/roles.yaml), modal perfect ("should have"), negated verbs of action, tense, and
+the cues of rules/judgements.yaml. Actions: the cues of rules/smart.yaml, owner and
+level terms, and the shape of the text (imperative, "will", dates).
+
+Features are plain dicts so scikit-learn's DictVectorizer can read them and skops can
+save the vectoriser without any custom class.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from sfo_nlp.learn import cues
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+# Verbs whose negation says something was not done (the heart of a deficit judgement).
+_AUX_LEMMAS = {"be", "have", "do"}
+
+
+def _targets_in(text: str) -> list[str]:
+    return sorted(cues.term_hits("targets", text))
+
+
+def _phrase(tok: "Token") -> str:
+    """The words a noun heads (its subtree), e.g. 'the senior probation officer'."""
+    return " ".join(t.text for t in tok.subtree) if tok is not None else ""
+
+
+def _predicate(span: "Span") -> "Token":
+    """The main evaluative predicate: the sentence root, or its clausal complement when the
+    root is a reporting verb ("the review found that ...")."""
+    root = span.root
+    if root.lemma_ in {"find", "conclude", "consider", "note", "judge", "assess", "feel", "think", "appear", "seem"}:
+        for child in root.children:
+            if child.dep_ in ("ccomp", "xcomp") and child.pos_ in ("VERB", "AUX", "ADJ"):
+                return child
+    return root
+
+
+def _subject(pred: "Token") -> "Token | None":
+    for child in pred.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    # "the PP, who should have ..." or conjoined predicates inherit the head's subject
+    if pred.dep_ in ("conj", "xcomp", "advcl") and pred.head is not pred:
+        return _subject(pred.head)
+    return None
+
+
+def _tense(pred: "Token", span: "Span") -> str:
+    auxes = [c for c in pred.children if c.dep_ in ("aux", "auxpass")]
+    lemmas = {a.lemma_.lower() for a in auxes}
+    if lemmas & {"should", "could", "would", "ought", "might", "must"} and "have" in lemmas:
+        return "modal_perfect"
+    if lemmas & {"should", "must", "need"}:
+        return "modal_present"
+    if "will" in lemmas or "shall" in lemmas:
+        return "future"
+    tags = {pred.tag_} | {a.tag_ for a in auxes}
+    if tags & {"VBD"}:
+        return "past"
+    if tags & {"VBZ", "VBP"}:
+        return "present"
+    if any(t.tag_ == "VBD" for t in span):
+        return "past"
+    return "other"
+
+
+def judgement_features(span: "Span") -> dict[str, Any]:
+    """Feature dict of one sentence (a spaCy Span or Doc)."""
+    text = span.text
+    f: dict[str, Any] = {}
+    for name, words in cues.hits("judgements", text).items():
+        f[f"cue={name}"] = 1.0
+        f[f"cue_n={name}"] = min(len(words), 3) / 3
+    for t in _targets_in(text):
+        f[f"role={t}"] = 1.0
+    pred = _predicate(span)
+    f[f"pred={pred.lemma_.lower()}"] = 1.0
+    f[f"tense={_tense(pred, span)}"] = 1.0
+    subj = _subject(pred)
+    if subj is not None:
+        phrase = _phrase(subj)
+        f[f"subj={subj.lemma_.lower()}"] = 1.0
+        for t in _targets_in(phrase):
+            f[f"subj_role={t}"] = 1.0
+        if subj.lemma_.lower() in ("i", "we", "review", "reviewer"):
+            f["subj_review"] = 1.0
+        if subj.dep_ == "nsubjpass":
+            f["passive"] = 1.0
+    for tok in span:
+        if tok.dep_ == "agent":  # "... was not reviewed by the SPO"
+            for t in _targets_in(_phrase(tok)):
+                f[f"agent_role={t}"] = 1.0
+        elif tok.dep_ == "poss":  # "the practitioner's assessment"
+            for t in _targets_in(_phrase(tok)):
+                f[f"poss_role={t}"] = 1.0
+        elif tok.dep_ == "neg" and tok.head.pos_ in ("VERB", "AUX"):
+            head = tok.head
+            f["neg_verb"] = 1.0
+            if head.lemma_ not in _AUX_LEMMAS:
+                f[f"neg={head.lemma_.lower()}"] = 1.0
+        elif tok.dep_ == "acomp" or (tok.pos_ == "ADJ" and tok.head == pred):
+            f[f"adj={tok.lemma_.lower()}"] = 1.0
+    # objects of the predicate name what was judged ("did not complete the assessment")
+    for child in pred.children:
+        if child.dep_ in ("dobj", "attr", "pobj"):
+            for t in _targets_in(_phrase(child)):
+                f[f"obj_role={t}"] = 1.0
+    n = len([t for t in span if not t.is_punct])
+    f["len"] = min(n, 60) / 60
+    if re.search(r"\d", text):
+        f["digits"] = 1.0
+    if text.rstrip().endswith(":") or n < 4:
+        f["fragment"] = 1.0
+    return f
+
+
+def action_features(span: "Span", owner_field: str = "", date_field: str = "") -> dict[str, Any]:
+    """Feature dict of one action text; ``owner_field``/``date_field`` are its row's cells."""
+    text = span.text
+    f: dict[str, Any] = {}
+    for name, words in cues.hits("smart", text).items():
+        f[f"cue={name}"] = 1.0
+        f[f"cue_n={name}"] = min(len(words), 3) / 3
+    for level in cues.term_hits("levels", text):
+        f[f"level_term={level}"] = 1.0
+    if cues.owner_pattern().search(text):
+        f["owner_term"] = 1.0
+    if owner_field.strip():
+        f["owner_field"] = 1.0
+        for level in cues.term_hits("levels", owner_field):
+            f[f"owner_level={level}"] = 1.0
+    if date_field.strip():
+        f["date_field"] = 1.0
+        if cues.ruleset("smart")["time_bound"].find(date_field):
+            f["date_field_parsed"] = 1.0
+    first = next((t for t in span if not t.is_punct and not t.like_num), None)
+    if first is not None:
+        f[f"first={first.lemma_.lower()}"] = 1.0
+        if first.tag_ == "VB" or first.pos_ == "VERB":
+            f["imperative"] = 1.0
+    if any(t.lemma_ == "will" and t.tag_ == "MD" for t in span):
+        f["will"] = 1.0
+    n = len([t for t in span if not t.is_punct])
+    f["len"] = min(n, 60) / 60
+    if re.search(r"\d", text):
+        f["digits"] = 1.0
+    return f

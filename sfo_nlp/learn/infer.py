@@ -1,0 +1,156 @@
+"""What the checks and the CLI call: classify judgement sentences and actions.
+
+Takes spaCy spans already parsed (the document's single parse, or ``nlp.parse_texts`` for
+standalone lines), computes the features once, and applies the trained model from
+models/ (falling back to the rules-only baseline when no model is installed, with a
+warning in the result). Every answer carries a confidence and the words that decided it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from sfo_nlp import rules, settings
+from sfo_nlp.learn import baseline, cues
+from sfo_nlp.learn.dates import parse_date
+from sfo_nlp.learn.features import action_features, judgement_features
+from sfo_nlp.learn.model import Bundle
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+NEEDS = ("tagger", "parser", "attribute_ruler", "lemmatizer")
+_BOOL = {"True": True, "False": False}
+
+
+def model_path(kind: str) -> Path:
+    return Path(settings.MODELS_DIR) / f"{kind}.skops"
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> Bundle:
+    return Bundle.load(Path(path))
+
+
+def load_model(kind: str) -> Bundle | None:
+    """The installed model for ``kind`` (judgements | actions), or None if none is trained."""
+    p = model_path(kind)
+    if not p.is_file():
+        return None
+    return _load(str(p), p.stat().st_mtime)
+
+
+def _value(v: str) -> Any:
+    return _BOOL.get(v, None if v == "None" else v)
+
+
+def _merge(pred: dict[str, tuple[str, float]]) -> tuple[dict[str, Any], dict[str, float]]:
+    return {k: _value(v) for k, (v, _) in pred.items()}, {k: p for k, (_, p) in pred.items()}
+
+
+# -- judgements ------------------------------------------------------------------------
+def judgement_decided_by(span: "Span", f: dict) -> dict[str, list[str]]:
+    why = {name: words[:3] for name, words in cues.hits("judgements", span.text).items()}
+    subj = [k.split("=", 1)[1] for k in f if k.startswith(("subj_role=", "agent_role=", "poss_role="))]
+    if subj:
+        why["subject"] = subj
+    return why
+
+
+def _settled_not_judgement(f: dict) -> bool:
+    settled = rules.load("judgements").get("not_judgement_if") or []
+    return any(f.get(f"cue={name}") for name in settled)
+
+
+def classify_judgements(spans: Sequence["Span"], model: Bundle | None = None, use_model: bool = True,
+                        raw: bool = False) -> list[dict[str, Any]]:
+    """One answer per span. ``raw`` keeps target/polarity for non-judgements (for scoring)."""
+    feats = [judgement_features(s) for s in spans]
+    model = model if model is not None else (load_model("judgements") if use_model else None)
+    preds = model.predict([s.text for s in spans], feats) if model else [None] * len(spans)
+    out = []
+    for span, f, pred in zip(spans, feats, preds):
+        if pred is None:
+            res = baseline.judgement(f)
+            conf = 0.6
+        else:
+            res, probs = _merge(pred)
+            conf = probs["is_judgement"]
+            if res["is_judgement"]:
+                conf = conf * probs.get("target", 1.0) ** 0.5
+        if res["is_judgement"] and _settled_not_judgement(f):
+            res["is_judgement"], conf = False, 1.0
+        if not res["is_judgement"] and not raw:
+            res["target"] = res["polarity"] = None
+        res = {k: res.get(k) for k in ("is_judgement", "target", "polarity", "evidence", "why", "significance")}
+        for k in ("evidence", "why", "significance"):
+            res[k] = bool(res[k])
+        res["confidence"] = round(float(conf), 3)
+        res["decided_by"] = judgement_decided_by(span, f)
+        res["source"] = "model" if pred is not None else "rules"
+        out.append(res)
+    return out
+
+
+# -- actions ---------------------------------------------------------------------------
+ACTION_CUE_OF = {"specific": ("concrete", "vague"), "measurable": ("measurable",), "time_bound": ("time_bound",),
+                 "developmental": ("developmental", "weak", "strong"), "strength": ("strong", "weak")}
+
+
+def _action_decided_by(text: str, owner_field: str, date_field: str, res: dict) -> dict[str, list[str]]:
+    h = cues.hits("smart", text)
+    why: dict[str, list[str]] = {}
+    for feat, names in ACTION_CUE_OF.items():
+        words = [w for n in names for w in h.get(n, [])][:4]
+        if words:
+            why[feat] = words
+    owners = [m.group(0) for m in cues.owner_pattern().finditer(text)]
+    if owner_field.strip():
+        owners = [owner_field.strip()] + owners
+    if owners:
+        why["owner"] = owners[:3]
+    if date_field.strip():
+        why["time_bound"] = [date_field.strip()] + why.get("time_bound", [])
+    lv = cues.term_hits("levels", f"{owner_field} {text}").get(res["level"])
+    if lv:
+        why["level"] = lv[:3]
+    return why
+
+
+def classify_actions(spans: Sequence["Span"], owner_fields: Sequence[str] | None = None,
+                     date_fields: Sequence[str] | None = None, model: Bundle | None = None,
+                     use_model: bool = True) -> list[dict[str, Any]]:
+    owner_fields = list(owner_fields or [""] * len(spans))
+    date_fields = list(date_fields or [""] * len(spans))
+    feats = [action_features(s, o, d) for s, o, d in zip(spans, owner_fields, date_fields)]
+    model = model if model is not None else (load_model("actions") if use_model else None)
+    texts = [s.text for s in spans]
+    preds = model.predict(texts, feats) if model else [None] * len(spans)
+    out = []
+    for text, f, o, d, pred in zip(texts, feats, owner_fields, date_fields, preds):
+        rules_res = baseline.action(f)
+        if pred is None:
+            res, probs = rules_res, {}
+        else:
+            res, probs = _merge(pred)
+        # a filled owner or parsable date column settles the feature whatever the text says
+        if o.strip():
+            res["owner"], probs["owner"] = True, 1.0
+        if d.strip() and parse_date(d):
+            res["time_bound"], probs["time_bound"] = True, 1.0
+        res = {k: res.get(k) for k in ("specific", "measurable", "owner", "time_bound", "level", "developmental", "strength")}
+        for k in ("specific", "measurable", "owner", "time_bound", "developmental"):
+            res[k] = bool(res[k])
+        res["strength"] = res["strength"] or rules_res["strength"]
+        res["level"] = res["level"] or rules_res["level"]
+        res["missing"] = [k for k in ("specific", "measurable", "owner", "time_bound", "developmental") if not res[k]]
+        when = parse_date(d) or parse_date(text)
+        res["date"] = when.isoformat() if when else None
+        res["confidence"] = round(min(probs.values()) if probs else 0.6, 3)
+        res["confidences"] = {k: round(v, 3) for k, v in probs.items()}
+        res["decided_by"] = _action_decided_by(text, o, d, res)
+        res["source"] = "model" if pred is not None else "rules"
+        out.append(res)
+    return out

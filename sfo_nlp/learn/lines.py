@@ -1,0 +1,37 @@
+"""Read a text file of one item per line (sentences or actions) for --sentences / --items.
+
+Blank lines keep their place in the output, so line N of the input is line N of the JSONL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sfo_nlp import nlp
+from sfo_nlp.errors import InputError
+from sfo_nlp.ingest.text import decode
+from sfo_nlp.learn.infer import NEEDS
+
+MAX_LINES = 100_000
+
+
+def read_lines(path: Path) -> list[str]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{path.name}: not a text file (one item per line expected)")
+    lines = decode(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the file's final newline is not a blank item
+    if len(lines) > MAX_LINES:
+        raise InputError(f"{path.name}: {len(lines)} lines; at most {MAX_LINES} at a time")
+    return [ln.strip() for ln in lines]
+
+
+def parse_lines(lines: list[str]) -> dict[int, object]:
+    """Line index -> spaCy span of the non-blank lines, each line parsed as one item."""
+    idx = [i for i, ln in enumerate(lines) if ln]
+    nlp.require(NEEDS)
+    return {i: doc[:] for i, doc in zip(idx, nlp.parse_texts([lines[i] for i in idx]))}

@@ -1,0 +1,156 @@
+"""``sfo-nlp train``: fit the judgement and action models on corpus_samples/labelled/
+(train split, plus the gold sentences and actions of train-split reviews), compare the
+rules-only baseline, a bag-of-words model and the combined model, save the combined model
+with skops and write the scores into the model cards.
+
+Deterministic: fixed seeds, sorted inputs, a solver without randomness; the same data gives
+the same model and the same card. dev-real is scored for the card and never trained on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sfo_nlp import nlp
+from sfo_nlp.errors import SfoError
+from sfo_nlp.learn import baseline, cards, data
+from sfo_nlp.learn.features import action_features, judgement_features
+from sfo_nlp.learn.infer import NEEDS, classify_actions, classify_judgements
+from sfo_nlp.learn.model import SEED, Bundle
+from sfo_nlp.learn.scoring import TARGETS, score_actions, score_judgements
+
+KINDS = ("judgements", "actions")
+LABELS = {"judgements": data.JUDGEMENT_LABELS, "actions": data.ACTION_LABELS}
+# Only judgement sentences teach target and polarity.
+_ONLY_JUDGEMENTS = {"target", "polarity"}
+
+
+@dataclass
+class TrainReport:
+    kind: str
+    n_train: int
+    n_test: int
+    seconds: float
+    scores: dict[str, dict[str, dict[str, tuple[float, int]]]] = field(default_factory=dict)  # model -> dataset -> metric
+    model_path: str = ""
+    card_path: str = ""
+
+
+def _spans(texts: list[str]):
+    nlp.require(NEEDS)
+    return [d[:] for d in nlp.parse_texts(texts)]
+
+
+def _items(kind: str, corpus_dir: Path, dev_dir: Path | None, sample: int | None) -> dict[str, list[dict]]:
+    rows = data.labelled(kind, corpus_dir)
+    rows = sorted(rows, key=lambda r: str(r.get("id", "")))
+    train = [r for r in rows if r.get("split", "train") != "test"]
+    test = [r for r in rows if r.get("split") == "test"]
+    golds_train = data.gold_files(corpus_dir, "train")
+    golds_test = data.gold_files(corpus_dir, "test")
+    pick = data.gold_judgements if kind == "judgements" else data.gold_actions
+    train += pick(golds_train)
+    if sample:
+        train, test = train[:sample], test[: max(1, sample // 3)]
+    if not train:
+        raise SfoError(f"no training items for {kind} in {corpus_dir}/labelled")
+    return {"train": train, "test": test, "corpus-gold": pick(golds_test), "dev-real": data.dev_real(kind, dev_dir)}
+
+
+def _fit(kind: str, model_kind: str, spans, items: list[dict]) -> Bundle:
+    labels = LABELS[kind]
+    texts = [s.text for s in spans]
+    if kind == "judgements":
+        feats = [judgement_features(s) for s in spans]
+    else:
+        feats = [action_features(s, it.get("owner_field") or "", it.get("date_field") or "") for s, it in zip(spans, items)]
+    y = {lab: [it.get(lab) for it in items] for lab in labels}
+    mask = {}
+    for lab in labels:
+        mask[lab] = [it.get(lab) is not None and (lab not in _ONLY_JUDGEMENTS or bool(it.get("is_judgement")))
+                     for it in items]
+    return Bundle(model_kind, labels).fit(texts, feats, y, mask)
+
+
+def _predict(kind: str, spans, items: list[dict], model: Bundle | None) -> list[dict]:
+    if kind == "judgements":
+        return classify_judgements(spans, model=model, use_model=model is not None, raw=True)
+    return classify_actions(spans, [it.get("owner_field") or "" for it in items],
+                            [it.get("date_field") or "" for it in items], model=model, use_model=model is not None)
+
+
+def _score(kind: str, gold: list[dict], pred: list[dict]):
+    return score_judgements(gold, pred) if kind == "judgements" else score_actions(gold, pred)
+
+
+def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | None = None,
+               sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None) -> TrainReport:
+    t0 = time.perf_counter()
+    sets = _items(kind, corpus_dir, dev_dir, sample)
+    spans = {name: _spans([it["text"] for it in items]) for name, items in sets.items()}
+    log(f"{kind}: {len(sets['train'])} training items, {len(sets['test'])} test items")
+    models: dict[str, Bundle | None] = {
+        "rules only": None,
+        "bag of words": _fit(kind, "bow", spans["train"], sets["train"]),
+        "combined": _fit(kind, "combined", spans["train"], sets["train"]),
+    }
+    report = TrainReport(kind, len(sets["train"]), len(sets["test"]), 0.0)
+    for mname, model in models.items():
+        report.scores[mname] = {}
+        for dname in ("test", "corpus-gold", "dev-real"):
+            if sets[dname]:
+                report.scores[mname][dname] = _score(kind, sets[dname], _predict(kind, spans[dname], sets[dname], model))
+    models_dir.mkdir(parents=True, exist_ok=True)
+    path = models_dir / f"{kind}.skops"
+    models["combined"].save(path)
+    report.model_path = str(path)
+    report.seconds = time.perf_counter() - t0
+    if write_card:
+        report.card_path = str(models_dir / f"{kind}.md")
+        cards.update(Path(report.card_path), {"data": _data_block(kind, sets, report), "scores": _scores_block(report)}, kind)
+    return report
+
+
+def train(kinds=KINDS, corpus_dir: Path | None = None, models_dir: Path | None = None, dev_dir: Path | None = None,
+          sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None) -> list[TrainReport]:
+    from sfo_nlp import settings
+
+    corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
+    models_dir = Path(models_dir or settings.MODELS_DIR)
+    return [train_kind(k, corpus_dir, models_dir, dev_dir, sample, write_card, log) for k in kinds]
+
+
+def _count(items: list[dict], key: str) -> str:
+    from collections import Counter
+
+    c = Counter(str(it.get(key)) for it in items if it.get(key) is not None)
+    return ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "-"
+
+
+def _data_block(kind: str, sets: dict[str, list[dict]], report: TrainReport) -> str:
+    keys = ("is_judgement", "target", "polarity") if kind == "judgements" else ("level", "strength", "measurable")
+    rows = [[name, str(len(items))] + [_count(items, k) for k in keys] for name, items in sets.items()]
+    return (f"Generated by `sfo-nlp train` (seed {SEED}); training took {report.seconds:.1f} s.\n\n"
+            + cards.table(rows, ["dataset", "items"] + list(keys)))
+
+
+def _scores_block(report: TrainReport) -> str:
+    metrics: list[tuple[str, str]] = []
+    for per_set in report.scores.values():
+        for dname, sc in per_set.items():
+            for m in sc:
+                if (dname, m) not in metrics:
+                    metrics.append((dname, m))
+    names = list(report.scores)
+    rows = []
+    for dname, m in metrics:
+        n = next((report.scores[x][dname][m][1] for x in names if m in report.scores[x].get(dname, {})), 0)
+        vals = [f"{report.scores[x][dname][m][0]:.3f}" if m in report.scores[x].get(dname, {}) else "-" for x in names]
+        target = f">= {TARGETS[m]:.2f}" if dname == "dev-real" and m in TARGETS else ""
+        rows.append([dname, m, str(n)] + vals + [target])
+    return ("Comparison (test = labelled test split; corpus-gold = gold files of test-split reviews; "
+            "dev-real = real HMIP sentences, validation only). The saved model is **combined**.\n\n"
+            + cards.table(rows, ["dataset", "metric", "n"] + names + ["target"]))

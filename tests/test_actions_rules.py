@@ -1,0 +1,30 @@
+"""Every rule in rules/smart.yaml ships examples that must fire and must not fire."""
+
+import re
+
+import pytest
+
+from sfo_nlp import rules
+from sfo_nlp.learn import cues
+
+SMART_RULES = sorted(cues.ruleset("smart"))
+
+
+@pytest.mark.parametrize("name", SMART_RULES)
+def test_smart_rule_examples(name):
+    rule = cues.ruleset("smart")[name]
+    assert rule.examples.get("fire") and rule.examples.get("no_fire")
+    for text in rule.examples["fire"]:
+        assert rule.find(text), f"{name} should fire on: {text}"
+    for text in rule.examples["no_fire"]:
+        assert not rule.find(text), f"{name} should not fire on: {text} (fired on {rule.find(text)})"
+
+
+def test_column_patterns_compile_and_levels_known():
+    cfg = rules.load("smart")
+    for role, pat in cfg["columns"].items():
+        re.compile(pat)
+    levels = set(rules.load("roles")["levels"])
+    assert levels == {"individual", "local", "regional", "national", "multi-agency"}
+    for target, lv in cfg["target_levels"].items():
+        assert set(lv) <= levels

@@ -1,0 +1,98 @@
+"""The "judgements" check and `sfo-nlp judgements` on a small review and on sentence files."""
+
+import json
+
+import pytest
+
+from sfo_nlp.checks import run_checks
+from sfo_nlp.ingest import load
+
+REVIEW = """# Analysis of practice
+
+He was released on licence on 3 March 2023. The practitioner did not review the risk assessment after the arrest, and should have made domestic abuse enquiries with the police.
+
+The SPO countersigned the assessment without challenge.
+
+> I did not know about the call-out.
+
+| Action | Owner |
+|---|---|
+| Deliver training on domestic abuse enquiries | Head of PDU |
+"""
+
+SUMMARY_KEYS = {"count", "by_target", "by_polarity", "share_by_target", "levels_not_judged",
+                "without_evidence", "with_why", "with_significance", "sentences"}
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    p = tmp_path_factory.mktemp("r") / "review.md"
+    p.write_text(REVIEW)
+    doc = load(p)
+    return doc, run_checks(doc, ["judgements"])["judgements"]
+
+
+def test_summary_keys_and_consistency(result):
+    doc, res = result
+    s = res.summary
+    assert SUMMARY_KEYS <= set(s)
+    assert s["count"] == len(res.findings) == sum(s["by_target"].values()) == sum(s["by_polarity"].values())
+    assert set(s["levels_not_judged"]) == {t for t, n in s["by_target"].items() if n == 0}
+    assert s["sentences"] == 3  # prose only: the quotation and the table are not the author's judgements
+
+
+def test_findings_quote_the_document(result):
+    doc, res = result
+    quotes = [f.quote for f in res.findings]
+    assert any("did not review the risk assessment" in q for q in quotes)
+    assert not any("released on licence" in q for q in quotes)
+    for f in res.findings:
+        assert doc.text[f.start:f.end] == f.quote
+        assert set(f.data) >= {"is_judgement", "target", "polarity", "evidence", "why", "significance", "confidence"}
+        assert f.data["target"] in ("individual", "management", "system", "partnership")
+        assert 0 <= f.confidence <= 1
+
+
+def test_management_sentence_is_management(result):
+    _, res = result
+    spo = [f for f in res.findings if f.quote.startswith("The SPO countersigned")]
+    assert spo and spo[0].data["target"] == "management"
+
+
+def test_sentences_cli_keeps_order_and_blank_lines(tmp_path, run_cli):
+    p = tmp_path / "s.txt"
+    p.write_text("The practitioner should have contacted the police.\n\nHe was sentenced to 18 months in custody.\nWas the plan sufficient?\n")
+    code, out, err = run_cli("judgements", "--sentences", p)
+    assert code == 0, err
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert [r["text"] for r in rows] == ["The practitioner should have contacted the police.", "",
+                                         "He was sentenced to 18 months in custody.", "Was the plan sufficient?"]
+    assert set(rows[0]) == {"text", "is_judgement", "target", "polarity", "evidence", "why", "confidence"}
+    assert rows[0]["is_judgement"] is True and rows[0]["polarity"] == "deficit"
+    assert rows[1]["is_judgement"] is False and rows[3]["is_judgement"] is False
+
+
+def test_review_cli_formats(tmp_path, run_cli):
+    p = tmp_path / "r.md"
+    p.write_text(REVIEW)
+    code, out, err = run_cli("judgements", p, "--format", "json")
+    assert code == 0, err
+    assert SUMMARY_KEYS <= set(json.loads(out)["summary"])
+    code, out, err = run_cli("judgements", p, "--format", "jsonl")
+    assert code == 0 and all(json.loads(x)["check"] == "judgements" for x in out.splitlines())
+    target = tmp_path / "out.txt"
+    code, out, err = run_cli("judgements", p, "-o", target)
+    assert code == 0 and "judgements in" in target.read_text()
+
+
+@pytest.mark.parametrize("args", [(), ("--sentences", "/no/such/file"), ("x.md", "--sentences", "y.txt")])
+def test_bad_input_is_one_line_error(args, run_cli, tmp_path):
+    code, out, err = run_cli("judgements", *args)
+    assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
+
+
+def test_binary_sentences_file_refused(tmp_path, run_cli):
+    p = tmp_path / "b.txt"
+    p.write_bytes(b"\x00\x01\x02binary")
+    code, out, err = run_cli("judgements", "--sentences", p, "-o", tmp_path / "o.jsonl")
+    assert code == 2 and not (tmp_path / "o.jsonl").exists()

@@ -1,0 +1,140 @@
+"""Training is reproducible and fast, models round-trip through skops, and loading refuses
+files it should not trust."""
+
+import json
+from datetime import date
+
+import pytest
+
+from sfo_nlp.errors import SfoError
+from sfo_nlp.learn.dates import parse_date
+from sfo_nlp.learn.model import Bundle
+
+# A tiny labelled set written for this test only (the shipped model learns from corpus_samples).
+J = [
+    ("The practitioner did not review the risk assessment after the arrest.", True, "individual", "deficit"),
+    ("The PO should have made domestic abuse enquiries with the police.", True, "individual", "deficit"),
+    ("The SPO countersigned the assessment without challenge.", True, "management", "deficit"),
+    ("Management oversight was absent during the period under review.", True, "management", "deficit"),
+    ("High workloads in the PDU left no time for home visits.", True, "system", "deficit"),
+    ("The allocation process did not take account of the case's complexity.", True, "system", "deficit"),
+    ("Police did not share the call-out with probation.", True, "partnership", "deficit"),
+    ("The MAPPA referral was made late and the minutes were unclear.", True, "partnership", "deficit"),
+    ("The practitioner's assessment was thorough and well evidenced.", True, "individual", "good"),
+    ("Information sharing with children's services was timely and effective.", True, "partnership", "good"),
+    ("He was released on licence on 3 March 2023.", False, None, None),
+    ("The review read the case records and interviewed four staff.", False, None, None),
+    ("OASys is the assessment tool used by probation.", False, None, None),
+    ("Practitioners must complete safeguarding checks within ten days.", False, None, None),
+    ("Two weeks later he was arrested for the further offence.", False, None, None),
+    ("The SPO will deliver a briefing to the team.", False, None, None),
+]
+A = [
+    ("Remind staff of the recall policy.", "", "", False, False, True, False, "local", False, "weak"),
+    ("Deliver training on domestic abuse enquiries to all PDU staff by March 2025, with a dip sample of 20 cases after three months.",
+     "Head of PDU", "31/03/2025", True, True, True, True, "local", True, "strong"),
+    ("Improve practice.", "", "", False, False, False, False, "individual", False, "weak"),
+    ("The practitioner will attend reflective supervision with the SPO within one month.", "SPO", "", True, False, True, True, "individual", True, "moderate"),
+    ("Agree a joint protocol with police for sharing call-outs, audited quarterly by the MAPPA board.", "MAPPA board", "June 2025", True, True, True, True, "multi-agency", True, "strong"),
+    ("HMPPS to revise national guidance on allocation and monitor compliance rates.", "HMPPS", "", True, True, True, False, "national", True, "strong"),
+]
+
+
+def _corpus(tmp_path):
+    lab = tmp_path / "labelled"
+    lab.mkdir()
+    rows = []
+    for i, (text, j, t, p) in enumerate(J * 2):
+        rows.append({"id": f"j{i:03d}", "text": text, "is_judgement": j, "target": t, "polarity": p,
+                     "evidence": "records" in text, "why": "workload" in text.lower(), "significance": False,
+                     "split": "test" if i % 4 == 3 else "train"})
+    (lab / "judgements.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    rows = []
+    for i, (text, o, d, s, m, ow, tb, lv, dev, st) in enumerate(A * 3):
+        rows.append({"id": f"a{i:03d}", "text": text, "owner_field": o, "date_field": d, "specific": s, "measurable": m,
+                     "owner": ow, "time_bound": tb, "level": lv, "developmental": dev, "strength": st,
+                     "split": "test" if i % 3 == 2 else "train"})
+    (lab / "actions.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from sfo_nlp.learn.train import train
+
+    base = tmp_path_factory.mktemp("c")
+    corpus = _corpus(base)
+    models = base / "models"
+    reports = train(corpus_dir=corpus, models_dir=models, dev_dir=base / "no-dev")
+    return corpus, models, reports
+
+
+def test_train_writes_models_and_cards(trained):
+    corpus, models, reports = trained
+    for kind in ("judgements", "actions"):
+        p = models / f"{kind}.skops"
+        assert p.is_file() and p.stat().st_size < 5_000_000
+        card = (models / f"{kind}.md").read_text()
+        assert "| dataset | metric |" in card and "rules only" in card and "bag of words" in card
+    rep = {r.kind: r for r in reports}
+    assert set(rep["judgements"].scores) == {"rules only", "bag of words", "combined"}
+    assert rep["judgements"].seconds < 60 and rep["actions"].seconds < 60
+
+
+def test_training_is_reproducible(trained, tmp_path):
+    from sfo_nlp.learn.train import train_kind
+
+    corpus, models, _ = trained
+    rep = train_kind("judgements", corpus, tmp_path, dev_dir=tmp_path / "no-dev", write_card=False)
+    a, b = Bundle.load(models / "judgements.skops"), Bundle.load(tmp_path / "judgements.skops")
+    texts = [t for t, *_ in J]
+    assert a.predict(texts, [{}] * len(texts)) == b.predict(texts, [{}] * len(texts))
+    assert rep.n_train > 0
+
+
+def test_trained_model_learns(trained):
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.infer import NEEDS, classify_judgements
+
+    corpus, models, _ = trained
+    nlp.require(NEEDS)
+    spans = [d[:] for d in nlp.parse_texts([t for t, *_ in J])]
+    out = classify_judgements(spans, model=Bundle.load(models / "judgements.skops"))
+    correct = sum(o["is_judgement"] == j for o, (_, j, _, _) in zip(out, J))
+    assert correct >= len(J) - 2  # seen in training: a model that learnt nothing fails this
+
+
+def test_load_refuses_garbage_and_foreign_types(tmp_path):
+    import zipfile
+
+    import skops.io as sio
+
+    bad = tmp_path / "bad.skops"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(SfoError):
+        Bundle.load(bad)
+    foreign = tmp_path / "foreign.skops"
+    foreign.write_bytes(sio.dumps({"x": date(2020, 1, 1)}, compression=zipfile.ZIP_DEFLATED))
+    with pytest.raises(SfoError, match="trust|not an sfo-nlp"):
+        Bundle.load(foreign)
+
+
+def test_train_cli_sample(tmp_path, run_cli):
+    corpus = _corpus(tmp_path)
+    code, out, err = run_cli("train", "--kind", "actions", "--corpus", corpus, "--models", tmp_path / "m", "--sample", "10")
+    assert code == 0, err
+    assert (tmp_path / "m" / "actions.skops").is_file()
+    code, out, err = run_cli("train", "--kind", "nonsense")
+    assert code == 2 and err.startswith("error:")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("by 31 March 2025", date(2025, 3, 31)),
+    ("31/03/2025", date(2025, 3, 31)),
+    ("June 2025", date(2025, 6, 30)),
+    ("Q2 2025", date(2025, 6, 30)),
+    ("within three months", None),
+    ("ongoing", None),
+])
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
