@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from xml.sax.saxutils import escape
 
-from source import INLINE, Review
+from source import INLINE, Review, contents
 
 FIXED_DATE = datetime(2024, 6, 3, 9, 0, 0, tzinfo=timezone.utc)
 ZIP_DATE = (2024, 6, 3, 9, 0, 0)
@@ -71,6 +71,10 @@ def _add_inline(paragraph, text: str, bold: bool = False) -> None:
         pos = m.end()
     if pos < len(text):
         paragraph.add_run(text[pos:]).bold = bold or None
+
+
+def _has_style(document, name: str) -> bool:
+    return any(s.name == name for s in document.styles)
 
 
 def _field(paragraph, instr: str) -> None:
@@ -169,8 +173,19 @@ def render_docx(review: Review) -> bytes:
     _footer(foot, review.render["footer"])
 
     document.add_heading(review.title, level=1)
+    blocks = review.blocks
+    if review.render.get("cover"):
+        _add_inline(document.add_paragraph(), blocks[0].text)
+        document.add_page_break()
+        blocks = blocks[1:]
+    if review.render.get("contents"):
+        # Plain paragraphs, not a TOC field: a field would need Word to fill it in.
+        document.add_paragraph("Contents", style="TOC Heading" if _has_style(document, "TOC Heading") else None).runs[0].bold = True
+        for h in contents(review):
+            _add_inline(document.add_paragraph(), h.text)
+        document.add_page_break()
     numbering = _Numbering(document)
-    for b in review.blocks:
+    for b in blocks:
         if b.kind == "heading":
             _add_inline(document.add_heading("", level=b.level), b.text)
         elif b.kind == "paragraph":

@@ -23,6 +23,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -30,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from source import INLINE, Review
+from source import INLINE, Review, contents
 
 BOLD_FONT = {"Helvetica": "Helvetica-Bold", "Times-Roman": "Times-Bold"}
 ITALIC_FONT = {"Helvetica": "Helvetica-Oblique", "Times-Roman": "Times-Italic"}
@@ -224,7 +225,16 @@ def render_pdf(review: Review) -> bytes:
     buf = io.BytesIO()
     doc = ReviewDocTemplate(buf, review, styles)
     story = [Paragraph(markup(review.title), styles.title)]
-    for b in review.blocks:
+    blocks = review.blocks
+    if review.render.get("cover"):
+        # A cover page holds the title and the opening notice (the FICTIONAL line).
+        story += [Spacer(1, 6 * cm), _para(blocks[0].text, styles.body, review, styles), PageBreak()]
+        blocks = blocks[1:]
+    if review.render.get("contents"):
+        story.append(Paragraph("Contents", styles.h[2]))
+        story += [Paragraph(markup(h.text), styles.item) for h in contents(review)]
+        story.append(PageBreak())
+    for b in blocks:
         if b.kind == "heading":
             story.append(Paragraph(markup(b.text), styles.h[b.level]))
         elif b.kind == "paragraph":

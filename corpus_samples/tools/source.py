@@ -155,6 +155,11 @@ def _check_footnotes(blocks: list[Block], footnotes: dict[str, str], name: str) 
         raise SourceError(f"{name}: footnote(s) defined but never used: {', '.join(sorted(unused))}")
 
 
+def contents(review: Review) -> list[Block]:
+    """The headings a contents page lists (level 2, as a Word contents field would)."""
+    return [b for b in review.blocks if b.kind == "heading" and b.level == 2]
+
+
 def plain(text: str) -> str:
     """Inline markup removed: what a reader sees, without footnote numbers."""
     return FOOTNOTE_REF.sub("", BOLD.sub(r"\1", text))
