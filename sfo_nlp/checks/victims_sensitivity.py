@@ -1,0 +1,86 @@
+"""victims.sensitivity: wording a family would find cold, graphic or blaming the victim,
+and whether the review says how the victim and family were considered.
+
+Rules live in rules/sensitivity.yaml. They are matched sentence by sentence so their
+context conditions see the whole sentence; headings, quotation blocks and quoted
+speech are never flagged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sfo_nlp import rules
+from sfo_nlp.checks.registry import register
+from sfo_nlp.checks.victims_context import SKIP_BLOCKS, inside, match_in_sentence, quoted_spans
+from sfo_nlp.results import CheckResult, Finding
+
+CHECK = "victims.sensitivity"
+
+
+def config() -> dict:
+    return rules.load("sensitivity")
+
+
+def family_patterns() -> list[re.Pattern]:
+    return [re.compile(p, re.I) for p in config()["family_considered"]["patterns"]]
+
+
+def _sentences(doc):
+    """(start, end, block) of every sentence the author wrote in their own voice."""
+    for sent in doc.spacy.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
+        b = doc.block_at(start)
+        if b is None or b.type in SKIP_BLOCKS:
+            continue
+        yield start, start + len(text), b
+
+
+@register(CHECK, "Cold, graphic or victim-blaming wording, and whether the family was considered")
+def check(doc, ctx) -> CheckResult:
+    cfg = config()
+    findings: list[Finding] = []
+    quotes_by_block = {}
+    evidence: list[str] = []
+    fam = family_patterns()
+    for start, end, b in _sentences(doc):
+        text = doc.text[start:end]
+        if b.id not in quotes_by_block:
+            quotes_by_block[b.id] = [(b.start + s, b.start + e) for s, e in quoted_spans(b.text)]
+        quoted = quotes_by_block[b.id]
+        for rule in cfg["rules"]:
+            for s, e in match_in_sentence(rule, text):
+                if inside(quoted, start + s, start + e):
+                    continue
+                findings.append(Finding.at(
+                    doc, start + s, start + e, CHECK, rule["severity"], rule["message"],
+                    suggestion=rule["suggestion"], confidence=0.7 if rule["type"] == "existence" else 0.8,
+                    data={"rule": rule["id"], "category": rule["category"], "sentence": text},
+                ))
+        if any(p.search(text) for p in fam):
+            evidence.append(text)
+    if not evidence:
+        findings.append(Finding(
+            check=CHECK, severity="warning",
+            message="The review does not say how the victim or their family were considered "
+                    "(contact through the victim liaison officer, their questions or views, sharing the review).",
+            suggestion="Add a short section on how the family were contacted, what they asked and how the review answers it.",
+            data={"rule": "family-not-considered", "category": "family"},
+        ))
+    summary = {
+        "flags": sum(1 for f in findings if f.data.get("rule") != "family-not-considered"),
+        "by_category": _count(f.data["category"] for f in findings if f.data.get("category") != "family"),
+        "family_considered": bool(evidence),
+        "family_evidence": evidence[:10],
+    }
+    return CheckResult(CHECK, findings, summary)
+
+
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in items:
+        out[i] = out.get(i, 0) + 1
+    return out
