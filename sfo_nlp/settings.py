@@ -35,6 +35,8 @@ class Settings:
     max_inflated_mb: float = 200.0
     max_zip_ratio: float = 200.0
     max_zip_members: int = 5000
+    # Per-file time limit for reading (seconds, 0 = none): a malformed PDF must not hang.
+    max_seconds: float = 120.0
     # GOV.UK writes for a reading age of about 9; reviews for families aim near it.
     target_reading_age: float = 12.0
     long_sentence_words: int = 25

@@ -34,6 +34,7 @@ from typing import Any, Iterable, Sequence
 
 Block = tuple[str, Any]
 MARKER = re.compile(r"\[\^([^\]]+)\]")
+_RAISED = re.compile(r"[1-9][\d.]* Ts \(([^)]+)\) Tj")
 
 # -- shared helpers ------------------------------------------------------------
 
@@ -96,17 +97,7 @@ def make_pdf(
     width, height = A4
     left, right, top, note_area, bottom = 60, 60, 70, 90, 45
 
-    class NoteParagraph(Paragraph):
-        """A paragraph that queues its footnotes for the page it is drawn on."""
-
-        labels: list[str] = []
-
-        def draw(self):  # noqa: D401 - reportlab hook
-            self.canv._sfo_notes.extend(self.labels)
-            super().draw()
-
     def para(kind: str, text: str, number: int | None = None):
-        labels = MARKER.findall(text)
         markup = _esc(text).replace("-\n", "-<br/>")
         markup = MARKER.sub(lambda m: f"<super>{m.group(1)}</super>", markup)
         kw = {}
@@ -115,9 +106,7 @@ def make_pdf(
         elif kind == "ol":
             kw["bulletText"] = f"{number}."
         style = styles["li" if kind == "ol" else kind]
-        p = NoteParagraph(markup, style, **kw)
-        p.labels = labels
-        return p
+        return Paragraph(markup, style, **kw)
 
     story = []
     numbered = 0
@@ -164,6 +153,12 @@ def make_pdf(
         def __init__(self, *a, **kw):
             super().__init__(*a, **kw)
             self._saved: list[dict] = []
+
+        def drawText(self, tx):
+            # a raised number drawn on this page is a footnote marker: queue its note
+            # (done here because a paragraph split over two pages loses any label list)
+            self._sfo_notes.extend(_RAISED.findall(tx.getCode()))
+            super().drawText(tx)
 
         def showPage(self):
             self._saved.append(dict(self.__dict__))

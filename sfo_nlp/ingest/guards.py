@@ -114,3 +114,40 @@ def check_docx_zip(path: Path, settings: Settings) -> None:
                 f"{name}: refused, its parts would inflate to over {settings.max_inflated_mb:g} MB "
                 "(raise the limit with SFO_NLP_MAX_INFLATED_MB)"
             )
+
+
+def check_pdf_tail(path: Path, data_tail: bytes | None = None) -> None:
+    """A PDF must end with '%%EOF' (near the end): without it the file was cut short.
+
+    pdfium repairs many truncated files silently and would return part of a review
+    as if it were whole, so a missing end marker is refused outright.
+    """
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 2048))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise InputError(
+            f"{path.name}: the PDF is truncated or corrupt (no end-of-file marker); "
+            "get a complete copy of the file"
+        )
+
+
+class Deadline:
+    """A per-file time limit, checked between pages, so a pathological PDF cannot hang
+    a batch run. (Library calls cannot be interrupted safely from Python, but no single
+    page call of pdfium or pdfplumber runs for long on a file within the size limits.)"""
+
+    def __init__(self, seconds: float, name: str):
+        import time
+
+        self._clock = time.monotonic
+        self.name = name
+        self.seconds = seconds
+        self.end = self._clock() + seconds
+
+    def check(self, where: str = "") -> None:
+        if self.seconds > 0 and self._clock() > self.end:
+            raise LimitError(
+                f"{self.name}: gave up after {self.seconds:g} s{' at ' + where if where else ''}; "
+                "the file may be malformed (raise the limit with SFO_NLP_MAX_SECONDS)"
+            )

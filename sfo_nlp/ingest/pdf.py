@@ -1,0 +1,497 @@
+"""PDF reviews: positioned characters (pypdfium2) -> lines -> blocks.
+
+Steps, each a small function below:
+1. ``open_pdf``: open with pdfium; encrypted, corrupt, truncated and oversized files
+   are refused with a message saying what to do.
+2. ``read_chars``: every character with position, size and weight (pdfium is fast).
+   Pages with ruling lines also go to pdfplumber, which finds the table grids.
+3. Running headers/footers (lines repeated in the top/bottom band across pages, digits
+   blanked) and page numbers go to ``furniture``; footnotes (small print at the foot of
+   the page, starting with a number) become footnote blocks.
+4. Lines become blocks by vertical gaps, indentation, font and bullets; paragraphs cut
+   by a page break are joined; hyphens at line ends are repaired.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
+from sfo_nlp.errors import EncryptedError, InputError, LimitError, NoTextError
+from sfo_nlp.ingest import guards, tables
+from sfo_nlp.ingest.hyphens import Vocabulary, line_break
+from sfo_nlp.ingest.layout import Char, FontStats, Line, font_stats, group_lines, normalise_furniture
+from sfo_nlp.settings import Settings
+
+# Bands at the top and bottom of a page where running headers and footers live.
+FURNITURE_BAND = 0.10
+# A line repeated (digits blanked) in a band on this share of pages is furniture.
+FURNITURE_SHARE = 0.3
+# Government security classifications printed on every page
+PROTECTIVE_MARKING = re.compile(
+    r"^(?:official|official\s*[-\u2013:]?\s*sensitive|not protectively marked|restricted|secret)"
+    r"(?:\s*[-\u2013:]\s*[a-z ]+)?$", re.I)
+PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-\u2013(\[]?\s*#\s*[-\u2013)\]]?(?:\s*(?:of|/)\s*#)?$", re.I)
+# Footnotes: smaller than the body text, in the lower part of the page.
+FOOTNOTE_MAX_RATIO = 0.92
+FOOTNOTE_ZONE = 0.35
+FOOTNOTE_START = re.compile(r"^(\d{1,3}|[*\u2020\u2021])[.)]?\s+(?=\S)")
+BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2013\-\uf0b7\uf0a7o]\s+")
+NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+|^\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)\s+")
+NUMBERED_PARA = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s")
+TERMINAL = tuple(".!?:;\"'\u201d\u2019)")
+# pdfium font flags: bit 19 (1-based) is ForceBold
+_FORCE_BOLD = 1 << 18
+_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+
+
+# -- 1. opening ----------------------------------------------------------------
+
+
+def open_pdf(path: Path, password: str | None):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path), password=password)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == 4 or "password" in str(exc).lower():
+            if password is None:
+                raise EncryptedError(
+                    f"{path.name}: the PDF is encrypted; give its password with --password"
+                ) from exc
+            raise EncryptedError(f"{path.name}: wrong password for this encrypted PDF") from exc
+        raise InputError(f"{path.name}: not a readable PDF (the file is corrupt or damaged)") from exc
+    except Exception as exc:  # pdfium wrappers raise plain errors for odd files
+        raise InputError(f"{path.name}: not a readable PDF ({type(exc).__name__})") from exc
+
+
+# -- 2. characters ---------------------------------------------------------------
+
+
+def read_chars(textpage) -> list[Char]:
+    """All characters of a page with position, size and weight; spaces become flags."""
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    n = raw.FPDFText_CountChars(tp)
+    box = raw.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    buf = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    last_obj = None
+    bold = False
+    out: list[Char] = []
+    space = False
+    for i in range(n):
+        u = raw.FPDFText_GetUnicode(tp, i)
+        if u in (13, 10, 0xFFFE, 0xFFFF, 0):
+            space = True
+            continue
+        # pdfium reports a hyphen it judges to be a line-end hyphenation as 0x02
+        ch = "-" if u == 2 else chr(u)
+        if ch.isspace():
+            space = True
+            continue
+        obj = ctypes.cast(raw.FPDFText_GetTextObject(tp, i), ctypes.c_void_p).value
+        if obj != last_obj:  # font can only change with the text object
+            last_obj = obj
+            raw.FPDFText_GetFontInfo(tp, i, buf, 128, ctypes.byref(flags))
+            bold = bool(flags.value & _FORCE_BOLD) or bool(_BOLD_NAME.search(buf.value.decode("latin-1")))
+            if not bold:
+                bold = raw.FPDFText_GetFontWeight(tp, i) >= 600
+        # the loose box spans the glyph's advance, so gaps between boxes are real spaces
+        raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box))
+        raw.FPDFText_GetCharOrigin(tp, i, ctypes.byref(ox), ctypes.byref(oy))
+        size = raw.FPDFText_GetFontSize(tp, i)
+        out.append(Char(ch, box.left, max(box.right, box.left), oy.value, size, bold, space))
+        space = False
+    return out
+
+
+def count_rules(page) -> int:
+    """Number of path objects (lines, boxes) on a page: tables need several."""
+    import pypdfium2.raw as raw
+
+    return raw.FPDFPage_CountObjects(page.raw) and sum(
+        1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1)
+    )
+
+
+@dataclass
+class PageContent:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[tables.TablePart] = field(default_factory=list)
+    table_chars: list[list[Char]] = field(default_factory=list)  # parallel to tables
+    furniture: list[tuple[str, Line]] = field(default_factory=list)
+    footnotes: list[list[Line]] = field(default_factory=list)
+
+
+# -- the reader ------------------------------------------------------------------------
+
+
+def read_pdf(path: Path, password: str | None = None, settings: Settings | None = None) -> ReviewDocument:
+    settings = settings or Settings()
+    guards.check_pdf_tail(path)
+    deadline = guards.Deadline(settings.max_seconds, path.name)
+    pdf = open_pdf(path, password)
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise InputError(f"{path.name}: the PDF has no pages")
+        if n > settings.max_pages:
+            raise LimitError(
+                f"{path.name}: {n} pages, over the limit of {settings.max_pages} "
+                "(raise it with SFO_NLP_MAX_PAGES)"
+            )
+        raw_pages: list[tuple[int, float, float, list[Char], int]] = []
+        for i in range(n):
+            page = pdf[i]
+            try:
+                width, height = page.get_size()
+                textpage = page.get_textpage()
+                chars = read_chars(textpage)
+                textpage.close()
+                rules = count_rules(page) if chars else 0
+            finally:
+                page.close()
+            raw_pages.append((i + 1, width, height, chars, rules))
+            deadline.check(f"page {i + 1}")
+    finally:
+        pdf.close()
+
+    if not any(chars for _, _, _, chars, _ in raw_pages):
+        raise NoTextError(
+            f"{path.name}: the PDF has no text layer (it looks scanned); add one with OCR, "
+            "e.g. 'ocrmypdf in.pdf out.pdf', then try again"
+        )
+    warnings: list[str] = []
+    blank = [p for p, _, _, chars, _ in raw_pages if not chars]
+    if blank:
+        warnings.append(
+            f"{len(blank)} page(s) have no text layer and were skipped (scanned?): "
+            + ", ".join(map(str, blank[:10]))
+        )
+
+    pages = _layout_pages(path, password, raw_pages, deadline, warnings)
+    _split_furniture(pages)
+    stats = font_stats([p.lines for p in pages])
+    _split_footnotes(pages, stats)
+    vocab = Vocabulary(ln.text for p in pages for ln in p.lines + [x for f in p.footnotes for x in f])
+    joiner = _Joiner(vocab)
+    for p in pages:
+        for part, chars in zip(p.tables, p.table_chars):
+            tables.fill(part, chars, lambda ls: joiner.join(ls)[0])
+    return _assemble(path, pages, stats, joiner, warnings)
+
+
+def _layout_pages(path, password, raw_pages, deadline, warnings) -> list[PageContent]:
+    """Lines per page, with the characters inside ruled tables set aside for the cells."""
+    plumber = None
+    out: list[PageContent] = []
+    try:
+        for number, width, height, chars, rules in raw_pages:
+            pc = PageContent(number, width, height)
+            if rules >= 4:  # a grid needs at least four ruling lines
+                if plumber is None:
+                    import pdfplumber
+
+                    plumber = pdfplumber.open(str(path), password=password or "")
+                try:
+                    pc.tables = tables.find_tables(plumber.pages[number - 1], number, height)
+                except Exception as exc:  # a damaged page: read its text, skip its tables
+                    warnings.append(f"page {number}: tables could not be read ({type(exc).__name__})")
+                deadline.check(f"page {number} tables")
+            rest = chars
+            if pc.tables:
+                rest = []
+                pc.table_chars = [[] for _ in pc.tables]
+                for c in chars:
+                    owner = next((k for k, t in enumerate(pc.tables) if t.contains(c)), None)
+                    if owner is None:
+                        rest.append(c)
+                    else:
+                        pc.table_chars[owner].append(c)
+            pc.lines = group_lines(rest, number)
+            out.append(pc)
+    finally:
+        if plumber is not None:
+            plumber.close()
+    return out
+
+
+# -- 3. furniture and footnotes ----------------------------------------------------------
+
+
+def _split_furniture(pages: list[PageContent]) -> None:
+    """Move running headers, footers and page numbers out of the body lines."""
+    seen: dict[tuple[str, str], int] = {}
+    for p in pages:
+        for where, ln in _band_lines(p):
+            key = (where, normalise_furniture(ln.text))
+            seen[key] = seen.get(key, 0) + 1
+    need = max(2, FURNITURE_SHARE * len(pages))
+    for p in pages:
+        markers = {lab for ln in p.lines for _, lab in ln.markers}
+        drop: set[int] = set()
+        for where, ln in _band_lines(p):
+            norm = normalise_furniture(ln.text)
+            fn = FOOTNOTE_START.match(ln.text)
+            if ln.starts_with_marker() or (fn and fn.group(1) in markers):
+                continue  # a footnote at the foot of the page, not a footer
+            if PAGE_NUMBER.match(norm) or PROTECTIVE_MARKING.match(norm) or seen[(where, norm)] >= need:
+                p.furniture.append((where, ln))
+                drop.add(id(ln))
+        p.lines = [ln for ln in p.lines if id(ln) not in drop]
+
+
+def _band_lines(p: PageContent):
+    for ln in p.lines:
+        if ln.y > p.height * (1 - FURNITURE_BAND):
+            yield "header", ln
+        elif ln.y < p.height * FURNITURE_BAND:
+            yield "footer", ln
+
+
+def _split_footnotes(pages: list[PageContent], stats: FontStats) -> None:
+    """Small print at the foot of a page that starts with a number is footnotes."""
+    for p in pages:
+        zone: list[Line] = []
+        for ln in reversed(p.lines):
+            if ln.size <= stats.body_size * FOOTNOTE_MAX_RATIO and ln.y < p.height * FOOTNOTE_ZONE:
+                zone.append(ln)
+            else:
+                break
+        zone.reverse()
+        first = next((i for i, ln in enumerate(zone) if _footnote_label(ln)), None)
+        if first is None:
+            continue
+        notes: list[list[Line]] = []
+        for ln in zone[first:]:
+            if _footnote_label(ln) or not notes:
+                notes.append([ln])
+            else:
+                notes[-1].append(ln)
+        p.footnotes = notes
+        keep = {id(ln) for ln in zone[first:]}
+        p.lines = [ln for ln in p.lines if id(ln) not in keep]
+
+
+def _footnote_label(ln: Line) -> str | None:
+    label = ln.starts_with_marker()
+    if label:
+        return label
+    m = FOOTNOTE_START.match(ln.text)
+    return m.group(1) if m else None
+
+
+# -- 4. blocks ------------------------------------------------------------------------------
+
+
+class _Joiner:
+    """Joins the lines of one block into text, repairing hyphens and keeping markers."""
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+
+    def join(self, lines: list[Line], skip_label: bool = False) -> tuple[str, list[tuple[int, str]]]:
+        text = ""
+        markers: list[tuple[int, str]] = []
+        for i, ln in enumerate(lines):
+            piece, offset = ln.text, 0
+            line_markers = ln.markers
+            if i == 0 and skip_label:
+                m = FOOTNOTE_START.match(piece)
+                if m and not ln.starts_with_marker():
+                    offset = m.end()
+                line_markers = [mk for mk in line_markers if mk[0] != 0]
+            piece = piece[offset:]
+            if text:
+                drop, sep = line_break(text, piece, self.vocab)
+                text = text[: len(text) - drop] + sep
+            base = len(text)
+            text += piece
+            markers += [(base + pos - offset, lab) for pos, lab in line_markers]
+        return text, markers
+
+
+@dataclass
+class _Draft:
+    type: str
+    page: int
+    lines: list[Line] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    level: int | None = None
+    style: str | None = None
+    part: tables.TablePart | None = None
+
+
+def _kind(ln: Line, stats: FontStats) -> str:
+    ratio = ln.size / stats.body_size if stats.body_size else 1.0
+    if ratio >= stats.heading_ratio and len(ln.text) < 200:
+        return "heading"
+    if ln.bold and ratio >= 0.95 and len(ln.text) < 120 and not ln.text.endswith("."):
+        return "heading"
+    if BULLET.match(ln.text):
+        return "list_item"
+    if NUMBERED_ITEM.match(ln.text) and not NUMBERED_PARA.match(ln.text) and ln.x0 > stats.left + 0.4 * ln.size:
+        return "list_item"
+    return "paragraph"
+
+
+def _starts_new(d: _Draft, ln: Line, kind: str, stats: FontStats) -> bool:
+    prev = d.lines[-1]
+    if kind == "heading" or d.type == "heading":
+        same = kind == d.type and abs(prev.size - ln.size) < 0.3 and prev.bold == ln.bold
+        return not (same and prev.y - ln.y <= 1.6 * ln.size)
+    if kind == "list_item":
+        return True  # every bullet starts an item
+    if prev.y - ln.y > stats.para_gap(ln.size) or abs(prev.size - ln.size) > 0.6:
+        return True
+    if d.type == "list_item":
+        return ln.x0 < d.lines[0].x0 - 0.8 * ln.size  # back at the margin: the list ended
+    if ln.x0 > prev.x0 + 0.8 * ln.size:
+        return True  # first-line indent or an indented quotation
+    # a sentence ending a line with room left for the next word: the author broke the
+    # line there, so it closes a paragraph (written without spacing between paragraphs)
+    room = stats.right - prev.x1 - 0.3 * ln.size
+    if prev.text.endswith(TERMINAL) and room > ln.first_word_width() + ln.size and not ln.text[:1].islower():
+        return True
+    return bool(NUMBERED_PARA.match(ln.text)) and prev.text.endswith(TERMINAL)
+
+
+def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats) -> bool:
+    """A paragraph cut by a page break: it did not end a sentence, the next page goes on."""
+    if d is None or d.type not in ("paragraph", "list_item", "quote") or kind != "paragraph":
+        return False
+    if not d.lines or abs(d.lines[-1].size - ln.size) > 0.6:
+        return False
+    if ln.text[:1].islower():
+        return True
+    if NUMBERED_PARA.match(ln.text) or ln.x0 > stats.left + 0.8 * ln.size:
+        return False
+    last = d.lines[-1]
+    # a full last line means the paragraph ran on, even if a sentence ended there
+    return not last.text.endswith(TERMINAL) or last.x1 >= stats.right - 2 * last.size
+
+
+def _drafts(pages: list[PageContent], stats: FontStats) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    last_part: tables.TablePart | None = None  # a table that may continue overleaf
+    for p in pages:
+        items: list[tuple[float, object]] = [(ln.y + ln.size, ln) for ln in p.lines]
+        items += [(t.top, t) for t in p.tables]
+        items.sort(key=lambda it: -it[0])
+        first_on_page = True
+        for _, item in items:
+            cur = drafts[-1] if drafts else None
+            if isinstance(item, tables.TablePart):
+                if not item.rows:
+                    continue
+                if first_on_page and last_part is not None and cur is not None and cur.part is last_part \
+                        and tables.continues(last_part, item):
+                    tables.merge(last_part, item)
+                    if p.number not in cur.pages:
+                        cur.pages.append(p.number)
+                else:
+                    drafts.append(_Draft("table", p.number, pages=[p.number], part=item))
+                    last_part = item
+                first_on_page = False
+                continue
+            ln: Line = item  # type: ignore[assignment]
+            kind = _kind(ln, stats)
+            if first_on_page and _continues_over_page(cur, ln, kind, stats):
+                cur.lines.append(ln)  # type: ignore[union-attr]
+                cur.pages.append(p.number)  # type: ignore[union-attr]
+            elif cur is None or cur.type == "table" or cur.lines[-1].page != p.number or _starts_new(cur, ln, kind, stats):
+                drafts.append(_Draft(kind, p.number, [ln], [p.number],
+                                     style=f"{ln.size:g}pt{' bold' if ln.bold else ''}"))
+            else:
+                cur.lines.append(ln)
+            first_on_page = False
+        if items:
+            last_is_table = isinstance(items[-1][1], tables.TablePart)
+            last_part = last_part if last_is_table else None
+    for d in drafts:  # an indented block of plain paragraphs is a quotation
+        if d.type == "paragraph" and d.lines and all(ln.x0 >= stats.left + 2 * ln.size for ln in d.lines):
+            d.type = "quote"
+    _heading_levels(drafts)
+    return drafts
+
+
+def _heading_levels(drafts: list[_Draft]) -> None:
+    """Bigger headings are higher: level 1 for the largest style in the document."""
+    styles = sorted(
+        {(round(d.lines[0].size * 2) / 2, d.lines[0].bold) for d in drafts if d.type == "heading"},
+        key=lambda s: (-s[0], not s[1]),
+    )
+    rank = {s: i + 1 for i, s in enumerate(styles)}
+    for d in drafts:
+        if d.type == "heading":
+            d.level = min(6, rank[(round(d.lines[0].size * 2) / 2, d.lines[0].bold)])
+
+
+def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _Joiner,
+              warnings: list[str]) -> ReviewDocument:
+    blocks: list[Block] = []
+    doc_tables: list[Table] = []
+    marker_spots: list[tuple[int, int, str]] = []  # (block index, offset in block, label)
+    for d in _drafts(pages, stats):
+        if d.type == "table" and d.part is not None:
+            tid = len(doc_tables)
+            doc_tables.append(Table(id=tid, rows=d.part.rows, pages=list(d.part.pages), row_pages=d.part.row_pages))
+            blocks.append(Block(id=-1, type="table", text=table_text(d.part.rows), page=d.page,
+                                pages=list(d.part.pages), table=tid))
+            continue
+        text, markers = joiner.join(d.lines)
+        strip = 0
+        if d.type == "list_item":  # the bullet or number is layout, not text
+            m = BULLET.match(text) or NUMBERED_ITEM.match(text)
+            strip = m.end() if m else 0
+        text = text[strip:]
+        marker_spots += [(len(blocks), max(0, pos - strip), lab) for pos, lab in markers]
+        if text.strip():
+            blocks.append(Block(id=-1, type=d.type, text=text, page=d.page, pages=d.pages,  # type: ignore[arg-type]
+                                level=d.level, style=d.style))
+    notes: list[Footnote] = []
+    for p in pages:
+        for lines in p.footnotes:
+            label = _footnote_label(lines[0]) or str(len(notes) + 1)
+            text, _ = joiner.join(lines, skip_label=True)
+            blocks.append(Block(id=-1, type="footnote", text=text, page=p.number, footnote=label,
+                                style=f"{lines[0].size:g}pt"))
+            notes.append(Footnote(label=label, text=text, page=p.number, block=len(blocks) - 1))
+    furniture = [
+        Block(id=i, type=where, text=ln.text, page=p.number)  # type: ignore[arg-type]
+        for i, (p, (where, ln)) in enumerate((p, f) for p in pages for f in p.furniture)
+    ]
+    doc = ReviewDocument.build(path.name, "pdf", len(pages), blocks, tables=doc_tables,
+                               furniture=furniture, warnings=warnings)
+    for b in doc.blocks:
+        if b.table is not None:
+            doc.tables[b.table].block = b.id
+    _link_markers(doc, notes, marker_spots)
+    return doc
+
+
+def _link_markers(doc: ReviewDocument, notes: list[Footnote], spots: list[tuple[int, int, str]]) -> None:
+    """Each marker goes to the footnote with its label on the same page or the next one after."""
+    doc.footnotes = notes
+    for bi, off, label in spots:
+        b = doc.blocks[bi]
+        pos = b.start + min(off, len(b.text))
+        page = doc.page_at(pos) or b.page
+        same = [f for f in notes if f.label == label]
+        if not same:
+            continue
+        best = min(same, key=lambda f: (f.page < page, abs(f.page - page)))
+        best.markers.append(pos)
+    unlinked = [f.label for f in notes if not f.markers]
+    if unlinked:
+        doc.warnings.append("footnote(s) without a marker in the text: " + ", ".join(unlinked[:10]))

@@ -1,0 +1,106 @@
+"""Ruled tables in a PDF: find them, fill their cells, and merge those split by a page.
+
+pdfplumber's "lines" strategy finds the table grid from the ruling lines; the cell
+text comes from the same pdfium characters as the rest of the page, so the two never
+disagree. Only pages that have ruling lines are given to pdfplumber (it is the slow
+part of reading a PDF).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sfo_nlp.ingest.layout import Char, Line, group_lines
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+# x-positions of two tables' columns within this many points count as the same grid
+COLUMN_TOLERANCE = 3.0
+
+BBox = tuple[float, float, float, float]  # x0, y0 (bottom), x1, y1 (top), PDF coordinates
+
+
+@dataclass
+class TablePart:
+    """A table as found on one page (a table split by a page break has several)."""
+
+    page: int
+    bbox: BBox
+    cells: list[list[BBox | None]]  # None: covered by a merged cell
+    col_x: list[float]
+    rows: list[list[str]] = field(default_factory=list)
+    row_pages: list[int] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return self.bbox[3]
+
+    def contains(self, c: Char) -> bool:
+        x0, y0, x1, y1 = self.bbox
+        return x0 <= c.cx <= x1 and y0 <= c.y + c.size * 0.3 <= y1
+
+
+def find_tables(plumber_page: Any, page_no: int, height: float) -> list[TablePart]:
+    """Ruled tables on a pdfplumber page, in PDF coordinates; one-cell boxes are not tables."""
+    parts = []
+    for t in plumber_page.find_tables(TABLE_SETTINGS):
+        cells = [[_flip(c, height) if c else None for c in row.cells] for row in t.rows]
+        if not cells or (len(cells) == 1 and len(cells[0]) == 1):
+            continue  # a box drawn around a paragraph
+        widest = max(cells, key=lambda r: sum(c is not None for c in r))
+        col_x = [c[0] for c in widest if c is not None]
+        parts.append(TablePart(page=page_no, bbox=_flip(t.bbox, height), cells=cells, col_x=col_x))
+    return parts
+
+
+def _flip(b: tuple[float, float, float, float], height: float) -> BBox:
+    x0, top, x1, bottom = b
+    return (x0, height - bottom, x1, height - top)
+
+
+def fill(part: TablePart, chars: list[Char], join: Callable[[list[Line]], str]) -> None:
+    """Put each character in its cell; a cell's lines are joined into one string."""
+    buckets: dict[tuple[int, int], list[Char]] = {}
+    for c in chars:
+        for r, row in enumerate(part.cells):
+            hit = next(
+                (k for k, b in enumerate(row) if b and b[0] <= c.cx <= b[2] and b[1] <= c.y + c.size * 0.3 <= b[3]),
+                None,
+            )
+            if hit is not None:
+                buckets.setdefault((r, hit), []).append(c)
+                break
+    part.rows = [
+        [join(group_lines(buckets.get((r, k), []), part.page)) if b else "" for k, b in enumerate(row)]
+        for r, row in enumerate(part.cells)
+    ]
+    part.rows = [row for row in part.rows if any(cell.strip() for cell in row)]
+    part.row_pages = [part.page] * len(part.rows)
+    part.pages = [part.page]
+
+
+def _norm(row: list[str]) -> list[str]:
+    return [" ".join(c.lower().split()) for c in row]
+
+
+def continues(prev: TablePart, nxt: TablePart) -> bool:
+    """Does ``nxt`` (first on its page) continue ``prev`` (last on the page before)?"""
+    if not prev.rows or not nxt.rows:
+        return False
+    if _norm(prev.rows[0]) == _norm(nxt.rows[0]):
+        return True  # header row repeated
+    if len(prev.col_x) != len(nxt.col_x):
+        return False
+    return all(abs(a - b) <= COLUMN_TOLERANCE for a, b in zip(prev.col_x, nxt.col_x))
+
+
+def merge(prev: TablePart, nxt: TablePart) -> None:
+    """Append ``nxt``'s rows to ``prev``, dropping a repeated header row."""
+    rows, pages = nxt.rows, nxt.row_pages
+    if _norm(prev.rows[0]) == _norm(nxt.rows[0]):
+        rows, pages = rows[1:], pages[1:]
+    prev.rows += rows
+    prev.row_pages += pages
+    if nxt.page not in prev.pages:
+        prev.pages.append(nxt.page)

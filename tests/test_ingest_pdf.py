@@ -1,0 +1,136 @@
+"""PDF ingestion on generated reviews with known content (see tests/docgen.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from docgen import expected_words, long_review, make_pdf
+from sfo_nlp.ingest import load
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory):
+    blocks, notes = long_review(pages=42)
+    path = make_pdf(tmp_path_factory.mktemp("pdf") / "long.pdf", blocks, notes)
+    return path, blocks, notes, load(path)
+
+
+def _words(text: str) -> Counter:
+    """Words as letters/digits runs: punctuation spacing and bullets do not count."""
+    return Counter(re.findall(r"[A-Za-z]+|\d+", re.sub(r"\(cid:\d+\)", " ", text)))
+
+
+def test_page_count_and_furniture(long_pdf):
+    path, _, _, doc = long_pdf
+    import pypdfium2
+
+    assert doc.page_count == len(pypdfium2.PdfDocument(str(path))) >= 40
+    assert "OFFICIAL - SENSITIVE" not in doc.text
+    assert not re.search(r"Page \d+ of \d+", doc.text)
+    headers = [f for f in doc.furniture if f.type == "header"]
+    footers = [f for f in doc.furniture if f.type == "footer"]
+    assert len(headers) == doc.page_count and len(footers) == doc.page_count
+    assert footers[2].text == f"Page 3 of {doc.page_count}"
+
+
+def test_same_words_as_text_layer(long_pdf):
+    """Word multiset within 2% of pdfplumber's raw text minus the furniture lines."""
+    import pdfplumber
+
+    path, blocks, notes, doc = long_pdf
+    furniture = {f.text for f in doc.furniture}
+    kept = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            kept += [ln for ln in page.extract_text().splitlines() if ln.strip() not in furniture]
+    raw = _words("\n".join(kept))
+    ours = _words(doc.text)
+    diff = sum(((raw - ours) + (ours - raw)).values())
+    assert diff / sum(raw.values()) < 0.02, ((raw - ours).most_common(10), (ours - raw).most_common(10))
+    # and against what was written (bullets and markers aside), even closer
+    want = _words(" ".join(expected_words(blocks, notes)))
+    assert sum(((want - ours) + (ours - want)).values()) / sum(want.values()) < 0.01
+
+
+def test_spanning_table_is_one_table(long_pdf):
+    _, blocks, _, doc = long_pdf
+    plan = [c for k, c in blocks if k == "table"][-1]
+    t = doc.tables[-1]
+    assert len(t.pages) > 1 and t.pages == sorted(t.pages)
+    assert t.rows == plan  # every row, wrapped cells joined, repeated headers dropped
+    assert len(t.row_pages) == len(t.rows) and t.row_pages[-1] == t.pages[-1]
+    block = doc.blocks[t.block]
+    assert block.type == "table" and block.pages == t.pages
+    # no table text leaks into paragraphs
+    assert not any("refresher training" in b.text for b in doc.blocks if b.type != "table")
+    assert doc.tables[0].rows[0] == ["Field", "Detail"]
+
+
+def test_footnotes_linked_to_markers(long_pdf):
+    _, _, notes, doc = long_pdf
+    assert [f.label for f in doc.footnotes] == list(notes)
+    for f in doc.footnotes:
+        assert f.text == notes[f.label]
+        assert doc.blocks[f.block].type == "footnote"
+        assert len(f.markers) == 1
+        pos = f.markers[0]
+        # the marker sits at the end of a word, and the word is intact
+        assert doc.text[pos - 1].isalpha() and not doc.text[pos].isalnum()
+        assert abs((doc.page_at(pos) or 0) - f.page) <= 1
+    assert not re.search(r"[a-z]\d+\b", doc.text.replace("OASys", ""))  # no 'oversight1'
+
+
+def test_headings_lists_and_hyphens(long_pdf):
+    _, blocks, _, doc = long_pdf
+    want = [(int(k[1]), c) for k, c in blocks if k in ("h1", "h2", "h3")]
+    got = [(b.level, b.text) for b in doc.blocks if b.type == "heading"]
+    assert got == want
+    items = [b.text for b in doc.blocks if b.type == "list_item"]
+    assert items == [c for k, c in blocks if k == "li"]
+    assert "assessment late" in doc.text and "assess-" not in doc.text
+    assert "risk-assessment" in doc.text and "call-outs" in doc.text
+
+
+def test_paragraphs_joined_across_pages(long_pdf):
+    _, blocks, _, doc = long_pdf
+    paras = [b for b in doc.blocks if b.type == "paragraph"]
+    want = [re.sub(r"\[\^\d+\]", "", c.replace("-\n", "")) for k, c in blocks if k == "p"]
+    assert [b.text for b in paras] == want
+    assert any(len(b.pages) == 2 for b in paras)
+    for b in doc.blocks:
+        assert doc.text[b.start : b.end] == b.text
+
+
+def test_offsets_and_metadata(long_pdf):
+    _, _, _, doc = long_pdf
+    assert doc.metadata["offence"] == "Wounding with intent"
+    assert doc.metadata["rosh_level"] == "high"
+    assert doc.metadata["mappa_category"] == 2 and doc.metadata["mappa_level"] == 1
+
+
+def test_hyphen_kept_for_compounds(tmp_path):
+    blocks = [
+        ("p", "The review found that the risk-\nassessment was late and the multi-\nagency meeting "
+              "did not take place, so the manager had to re-\nassess the case and write an assess-\nment."),
+    ]
+    doc = load(make_pdf(tmp_path / "h.pdf", blocks, header=None, footer=None))
+    assert "risk-assessment" in doc.text
+    assert "multi-agency" in doc.text
+    assert "an assessment." in doc.text
+
+
+def test_extract_cli_json(tmp_path, run_cli):
+    blocks = [("h1", "Review"), ("p", "Some text[^1] here."), ("table", [["A", "B"], ["1", "2"]])]
+    path = make_pdf(tmp_path / "s.pdf", blocks, {"1": "A note."})
+    code, out, err = run_cli("extract", path, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["pages"] == 1
+    assert [b["type"] for b in data["blocks"]] == ["heading", "paragraph", "table", "footnote"]
+    assert data["tables"][0]["rows"] == [["A", "B"], ["1", "2"]] and data["tables"][0]["pages"] == [1]
+    code, out, err = run_cli("extract", path)
+    assert code == 0 and "Some text here." in out
