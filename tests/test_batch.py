@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -135,7 +136,9 @@ def test_internal_error_is_one_line_and_recorded(tmp_path):
 def test_two_worker_processes(reviews, tmp_path):
     s, rows, errors = run(reviews, tmp_path / "r.sqlite", workers=2)
     assert (s.analysed, s.failed) == (3, 1)
-    assert len(s.worker_peak_mb) == 2 and all(mb > 10 for mb in s.worker_peak_mb.values())
+    # the work ran in other processes (tiny jobs may all land on one of the two)
+    assert 1 <= len(s.worker_peak_mb) <= 2 and os.getpid() not in s.worker_peak_mb
+    assert all(mb > 10 for mb in s.worker_peak_mb.values())
     assert [r["review"] for r in rows] == ["b.md", "c.md", "a.md"]
 
 

@@ -86,16 +86,27 @@ def _summary_line(summary, db: Path) -> str:
     return line
 
 
+SHORT = {"Outstanding": "O", "Good": "G", "Requires improvement": "RI", "Inadequate": "I"}
+
+
 def _draw(con, rows, summary) -> None:
-    t = RichTable(title="Triage: likely weakest reviews first (DRAFT ratings, for an inspector to confirm)")
-    for col in ("#", "review", "composite", "weakest standard", "S1", "S2", "S3", "S4", "region", "offence"):
-        t.add_column(col, overflow="fold")
+    t = RichTable(title="Triage: likely weakest reviews first (DRAFT ratings, for an inspector to confirm)",
+                  caption="S1 analysis of practice, S2 judgements, S3 learning, S4 victims and families (scores 0-3); "
+                  "O Outstanding, G Good, RI Requires improvement, I Inadequate")
+    t.add_column("#", justify="right")
+    t.add_column("review", no_wrap=True)
+    t.add_column("composite", no_wrap=True)
+    t.add_column("weakest", no_wrap=True)
+    for s in "1234":
+        t.add_column(f"S{s}", justify="right")
+    t.add_column("region", max_width=16, overflow="fold")
+    t.add_column("offence", max_width=22, overflow="fold")
     for r in rows:
-        weakest = f"{r['weakest_standard']} {r['weakest_title']} ({r['weakest_label']})" if r["weakest_standard"] else "-"
-        comp = f"{r['composite_score']}/12 {r['composite']}" if r["composite_score"] is not None else "-"
+        comp = f"{r['composite_score']}/12 {SHORT.get(r['composite'], r['composite'])}" if r["composite_score"] is not None else "-"
+        weakest = f"S{r['weakest_standard']} {SHORT.get(r['weakest_label'], '')}" if r["weakest_standard"] else "-"
         t.add_row(str(r["rank"]), r["review"], comp, weakest,
                   *(str(r[f"s{s}"]) if r[f"s{s}"] is not None else "-" for s in "1234"),
                   r["region"] or "", r["offence"] or "")
     con.print(t)
     for f in summary.failures:
-        con.print(f"[red]failed:[/red] {f['path']}: {f['error']}", markup=True)
+        con.print(f"[red]failed:[/red] {f['path']}: {f['error']}", markup=True, soft_wrap=True)

@@ -172,7 +172,7 @@ def run_batch(
     if workers < 1:
         raise UsageError("--workers must be at least 1")
     analyser = analyser or ANALYSER
-    files = list(files)
+    files = [Path(f).resolve() for f in files]  # the same file is the same path in every run
     summary = BatchSummary(files=len(files), workers=workers)
     progress = progress or (lambda event, result: None)
     known_errors = {(e["sha256"], e["message"]) for e in store.errors()}

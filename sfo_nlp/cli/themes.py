@@ -1,0 +1,68 @@
+"""sfo-nlp themes: practice themes across the reviews stored by 'sfo-nlp batch'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from sfo_nlp.cli.app import app
+from sfo_nlp.cli.batch import DbOpt
+from sfo_nlp.cli.common import Format, OutputOpt, check_format, emit, render_console, to_json
+from sfo_nlp.errors import SfoError
+from sfo_nlp.store import Store
+
+
+@app.command()
+def themes(
+    db: Optional[Path] = DbOpt,
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", "-d", file_okay=False,
+                                              help="Write CSV tables, PNG charts and themes.html here."),
+    standards: Optional[str] = typer.Option(None, "--standards", help="Only reviews analysed under this "
+                                            "standards version (default: all)."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    output: Optional[Path] = OutputOpt,
+) -> None:
+    """Find practice themes across stored reviews: seeded taxonomy, discovered topics, prevalence."""
+    check_format(format, ("text", "json"))
+    if db is not None and not db.is_file():
+        raise SfoError(f"{db}: no such database; create it with 'sfo-nlp batch FOLDER --db {db}'")
+    from sfo_nlp.corpus.theme_analysis import analyse_themes
+
+    with Store(db) as store:
+        report = analyse_themes(store, standards=standards)
+    written = []
+    if output_dir is not None:
+        from sfo_nlp.corpus.theme_outputs import write_outputs
+
+        written = write_outputs(report, output_dir)
+    if format is Format.json:
+        emit(to_json(report.to_dict() | {"files": [str(p) for p in written]}), output)
+        return
+    render_console(lambda con: _draw(con, report, written), output)
+
+
+def _draw(con, report, written) -> None:
+    t = RichTable(title=f"Themes across {len(report.reviews)} reviews ({len(report.paragraphs)} paragraphs)")
+    for col, kw in (("theme", {}), ("kind", {}), ("reviews", {"justify": "right"}), ("%", {"justify": "right"}),
+                    ("paragraphs", {"justify": "right"})):
+        t.add_column(col, **kw)
+    for r in sorted(report.overall(), key=lambda r: (r["kind"] != "seeded", -r["share"])):
+        t.add_row(r["name"], r["kind"], f"{r['reviews_with_theme']}/{r['reviews_in_group']}",
+                  f"{100 * r['share']:.0f}", str(r["paragraphs"]))
+    con.print(t)
+    d = report.discovery
+    if d.note:
+        con.print(f"Discovery: {d.note}")
+    else:
+        con.print(f"Discovery: {len(d.topics)} topics from {d.paragraphs_used} paragraphs "
+                  f"({d.paragraphs_explained} fully explained by seeded themes); stability across {d.seeds} "
+                  f"seeds (mean best-match cosine): {d.stability:.2f}")
+        for topic in d.topics:
+            flag = "" if topic.stable else "  [unstable]"
+            con.print(f"  {topic.id} ({topic.stability:.2f}){flag}: {', '.join(w for w, _ in topic.terms)}",
+                      markup=False)
+    for p in written:
+        con.print(f"wrote {p}", markup=False)

@@ -1,0 +1,219 @@
+"""Corpus themes: the seeded taxonomy's examples, lemma-aware matching, NMF discovery with
+its stability figure, prevalence with the reviews behind it, and the written outputs."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import random
+
+import numpy as np
+import pytest
+
+from sfo_nlp import rules
+from sfo_nlp.corpus.discovery import best_match_stability, discover
+from sfo_nlp.corpus.theme_analysis import analyse_themes, year_of
+from sfo_nlp.corpus.theme_outputs import write_outputs
+from sfo_nlp.corpus.themes import Taxonomy
+from sfo_nlp.errors import SfoError
+from sfo_nlp.results import Analysis, CheckResult, Finding, StandardRating
+from sfo_nlp.store import Store
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return Taxonomy()
+
+
+def test_every_theme_fires_on_its_examples_and_not_on_its_quiet_ones(taxonomy):
+    missed, over = [], []
+    for theme in taxonomy.themes:
+        assert theme.fire and theme.quiet, f"{theme.id} ships no examples"
+        for text, found in zip(theme.fire, taxonomy.match_texts(theme.fire)):
+            if theme.id not in found:
+                missed.append((theme.id, text))
+        for text, found in zip(theme.quiet, taxonomy.match_texts(theme.quiet)):
+            if theme.id in found:
+                over.append((theme.id, text))
+    assert not missed and not over
+
+
+def test_seeded_taxonomy_covers_the_domain_themes(taxonomy):
+    ids = {t.id for t in taxonomy.themes}
+    assert {"risk_assessment", "management_oversight", "professional_curiosity", "workload_staffing",
+            "enforcement_recall", "approved_premises", "pre_release", "mappa", "visor",
+            "domestic_abuse_safeguarding", "mental_health", "substance_misuse", "accommodation",
+            "information_sharing", "training_experience"} <= ids
+    assert all(t.definition for t in taxonomy.themes)
+
+
+def test_matching_is_lemma_aware_with_exact_evidence(taxonomy):
+    text = "Assessments were not reassessed; he was recalled, and the hostels were full. Ap staff said."
+    found = taxonomy.match_texts([text])[0]
+    quotes = {tid: [e.quote for e in ev] for tid, ev in found.items()}
+    assert "reassessed" in quotes["risk_assessment"]
+    assert "recalled" in quotes["enforcement_recall"]
+    assert "hostels" in quotes["approved_premises"]
+    assert "Ap" not in quotes["approved_premises"]  # acronyms are case-sensitive
+    for ev in found.values():
+        for e in ev:
+            assert text[e.start:e.end] == e.quote
+
+
+def test_bad_taxonomy_is_refused():
+    spec = copy.deepcopy(rules.load("themes"))
+    spec["themes"][1]["id"] = spec["themes"][0]["id"]
+    with pytest.raises(SfoError, match="used twice"):
+        Taxonomy(spec)
+    spec = copy.deepcopy(rules.load("themes"))
+    del spec["themes"][0]["terms"]
+    with pytest.raises(SfoError, match="missing 'terms'"):
+        Taxonomy(spec)
+
+
+def test_stability_measure():
+    a = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    assert best_match_stability(a, [a[::-1]]).tolist() == [1.0, 1.0]  # same topics, other order
+    assert best_match_stability(a, [np.array([[0, 0, 1.0], [0, 0, 2.0]])]).tolist() == [0.0, 0.0]
+
+
+HIDDEN = {  # themes the taxonomy does not know, for discovery to find
+    "gangs": "gang county lines knife exploitation dealer territory rival stabbing weapon carry youth",
+    "immigration": "immigration deportation nationality passport asylum interpreter tribunal visa citizenship border",
+    "stalking": "stalking obsession message social media fixation follow unwanted online harassment profile",
+}
+FILLER = "paragraph describes events during supervision and what the reviewer found in the records".split()
+
+
+def _paragraph(rng, topic):
+    words = HIDDEN[topic].split()
+    body = [rng.choice(words) for _ in range(14)] + rng.sample(FILLER, 4)
+    rng.shuffle(body)
+    return f"The {topic} concern: " + " ".join(body) + "."
+
+
+def test_discovery_finds_hidden_themes_stably():
+    rng = random.Random(7)
+    docs, truth = {}, {}
+    for i in range(90):
+        topic = list(HIDDEN)[i % 3]
+        docs[i] = [w for w in _paragraph(rng, topic).lower().replace(".", "").replace(":", "").split() if len(w) > 2]
+        truth[i] = topic
+    cfg = dict(rules.load("themes")["discovery"], topics=3)
+    d = discover(docs, explained=5, cfg=cfg)
+    assert d.paragraphs_used == 90 and d.paragraphs_explained == 5 and len(d.topics) == 3
+    assert d.stability > 0.9
+    found = {next(t for t in HIDDEN if set(w for w, _ in topic.terms[:5]) <= set(HIDDEN[t].split()))
+             for topic in d.topics}
+    assert found == set(HIDDEN)
+    # each paragraph joins the topic of its hidden theme
+    by_topic = {}
+    for i, tid in d.assignments.items():
+        by_topic.setdefault(tid, set()).add(truth[i])
+    assert all(len(v) == 1 for v in by_topic.values()) and len(d.assignments) > 80
+
+
+def test_discovery_on_a_tiny_corpus_says_why_it_did_nothing():
+    d = discover({0: ["gang"] * 9}, 0, rules.load("themes")["discovery"])
+    assert d.topics == [] and "too few paragraphs" in d.note
+
+
+def test_year_of():
+    assert year_of({"sfo_date": "12 March 2023"}) == "2023"
+    assert year_of({"review_date": "2024-01-05"}) == "2024"
+    assert year_of({}) == "not stated"
+
+
+REVIEWS = [  # name, region, offence, date, rosh, hidden theme, mentions approved premises
+    ("r1", "Wales", "Murder", "3 May 2023", "High", "gangs", True),
+    ("r2", "Wales", "Rape", "1 June 2023", "Medium", "immigration", False),
+    ("r3", "London", "Manslaughter", "2 July 2024", "High", "stalking", True),
+    ("r4", "London", "Robbery", "9 Jan 2024", "Very high", "gangs", False),
+    ("r5", "North East", "Arson with intent", "5 Feb 2024", "Low", "immigration", False),
+    ("r6", "North East", "", "", "", "stalking", True),
+]
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A store of six small reviews with metadata, paragraphs and judgement findings."""
+    from sfo_nlp.ingest import load
+
+    root = tmp_path_factory.mktemp("themes")
+    rng = random.Random(3)
+    db = root / "t.sqlite"
+    with Store(db) as st:
+        for name, region, offence, date, rosh, hidden, ap in REVIEWS:
+            pars = [_paragraph(rng, hidden) for _ in range(12)]
+            if ap:
+                pars.append("He lived at approved premises, where key workers recorded his curfew breaches.")
+            pars.append("Note <script>alert(1)</script> & more.")
+            md = (f"# Review {name}\n\nRegion: {region}\n\nOffence: {offence}\n\nDate of SFO: {date}\n\n"
+                  f"RoSH level: {rosh}\n\n" + "\n\n".join(pars) + "\n")
+            path = root / f"{name}.md"
+            path.write_text(md, encoding="utf-8")
+            doc = load(path)
+            ap_block = next((b for b in doc.blocks if "approved premises" in b.text), None)
+            findings = []
+            if ap_block is not None:
+                findings = [Finding.at(doc, ap_block.start, ap_block.end, "judgements", "warning", "judgement",
+                                       data={"target": "individual" if name != "r3" else "system"})]
+            analysis = Analysis(doc.source, doc.sha256, "2023", dict(doc.metadata), 1,
+                                checks={"judgements": CheckResult("judgements", findings)},
+                                ratings=[StandardRating("1", "Analysis of practice", 2, "x")])
+            st.save_analysis(analysis, doc, path)
+    return db
+
+
+def test_prevalence_counts_reviews_and_names_them(stored):
+    with Store(stored) as st:
+        report = analyse_themes(st)
+    assert len(report.reviews) == 6
+    ap = {(r["dimension"], r["value"]): r for r in report.prevalence if r["theme"] == "approved_premises"}
+    assert ap[("all", "all reviews")]["reviews_with_theme"] == 3
+    assert ap[("region", "Wales")]["reviews_with_theme"] == 1 and ap[("region", "Wales")]["reviews"] == ["r1.md"]
+    assert ap[("region", "North East")]["share"] == 0.5
+    assert ap[("year", "2024")]["reviews_in_group"] == 3 and ap[("year", "not stated")]["reviews"] == ["r6.md"]
+    assert ap[("offence_type", "homicide")]["reviews_with_theme"] == 2  # murder and manslaughter
+    assert ap[("offence_type", "not stated")]["reviews_in_group"] == 1
+    assert ap[("rosh_level", "high")]["reviews"] == ["r1.md", "r3.md"]
+    targets = {r["target"]: r for r in report.by_target if r["theme"] == "approved_premises"}
+    assert targets["individual"]["judgements"] == 2 and targets["system"]["reviews"] == ["r3.md"]
+    assert targets["individual"]["share"] == pytest.approx(2 / 3, abs=1e-3)
+    # discovery finds the three hidden themes in this corpus too (as lemmas: "stabbing" -> "stab")
+    stems = {topic: {w[:4] for w in words.split()} for topic, words in HIDDEN.items()}
+    for topic, st in stems.items():
+        assert any(sum(w[:4] in st for w, _ in t.terms[:4]) >= 3 for t in report.discovery.topics), topic
+
+
+def test_outputs_csv_png_and_escaped_html(stored, tmp_path):
+    with Store(stored) as st:
+        report = analyse_themes(st)
+    written = {p.name: p for p in write_outputs(report, tmp_path / "out")}
+    assert {"prevalence.csv", "theme_paragraphs.csv", "judgement_targets.csv", "discovered_themes.csv",
+            "prevalence_overall.png", "prevalence_by_region.png", "judgement_targets.png", "themes.html"} <= set(written)
+    rows = list(csv.DictReader(io.StringIO(written["theme_paragraphs.csv"].read_text())))
+    ap_rows = [r for r in rows if r["theme"] == "approved_premises"]
+    assert len(ap_rows) == 3 and "approved premises" in ap_rows[0]["evidence"]
+    assert written["prevalence_overall.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = written["themes.html"].read_text()
+    assert "data:image/png;base64," in html and "src=\"http" not in html
+    assert "<script>" not in html  # review text is escaped (it appears in top paragraphs)
+    assert not list((tmp_path / "out").glob("*.part"))
+
+
+def test_cli_themes(run_cli, stored, tmp_path):
+    code, out, err = run_cli("themes", "--db", stored, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["reviews"] == 6 and data["discovery"]["stability_mean_best_match_cosine"] is not None
+    code, out, err = run_cli("themes", "--db", stored, "--output-dir", tmp_path / "o")
+    assert code == 0 and "Approved premises" in out and (tmp_path / "o" / "themes.html").is_file()
+    code, out, err = run_cli("themes", "--db", tmp_path / "missing.sqlite")
+    assert code == 2 and err.startswith("error: ") and "no such database" in err
+    empty = tmp_path / "empty.sqlite"
+    Store(empty).open().close()
+    code, out, err = run_cli("themes", "--db", empty)
+    assert code == 2 and "no analysed reviews" in err
