@@ -1,0 +1,120 @@
+"""The QA feedback note, in the inspector's structure, built once for md, docx and export.
+
+Per standard: the rating, what met the standard, what needs to change. Before an
+inspector confirms anything every answer is a DRAFT; after ``sfo-nlp confirm`` the
+confirmed answers are official and any prompt not yet confirmed stays marked DRAFT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sfo_nlp.results import RATING_LABELS, PromptAnswer, composite_label
+from sfo_nlp.standards import load_standards
+from sfo_nlp.standards.ratings import rate
+
+DRAFT_NOTICE = (
+    "DRAFT pre-screen produced by sfo-nlp. Every answer and rating below is a draft for an "
+    "inspector to confirm or change; the inspector's answers are the official ones."
+)
+ANSWER_WORDS = {"yes": "Yes", "partly": "Partly", "no": "No", "not_evidenced": "Not evidenced"}
+
+
+@dataclass
+class NoteItem:
+    prompt_id: str
+    question: str
+    answer: str
+    confirmed: bool
+    reason: str
+    quotes: list[tuple[str, int | None]] = field(default_factory=list)  # (quote, page)
+    comment: str = ""
+    who: str = ""
+
+    @property
+    def status(self) -> str:
+        return "confirmed" if self.confirmed else "DRAFT"
+
+
+@dataclass
+class NoteSection:
+    number: str
+    title: str
+    rating: str
+    rating_basis: str
+    met: list[NoteItem] = field(default_factory=list)
+    to_change: list[NoteItem] = field(default_factory=list)
+
+
+@dataclass
+class FeedbackNote:
+    title: str
+    source: str
+    standards_version: str
+    composite: str
+    notice: str
+    sections: list[NoteSection] = field(default_factory=list)
+    confirmed_count: int = 0
+    prompt_count: int = 0
+
+
+def _quotes(answer: dict, limit: int = 2) -> list[tuple[str, int | None]]:
+    return [(" ".join(f["quote"].split()), f.get("page")) for f in answer.get("evidence", [])[:limit] if f.get("quote")]
+
+
+def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNote:
+    """``result`` is ``Analysis.to_dict()`` (as stored); ``decisions`` the confirmed answers."""
+    spec = load_standards(result["standards_version"])
+    by_prompt = {d["prompt_id"]: d for d in decisions or []}
+    answers = {a["prompt_id"]: a for a in result["answers"]}
+    ratings = {r["standard"]: r for r in result["ratings"]}
+    sections: list[NoteSection] = []
+    total = 0
+    all_confirmed = True
+    for std in spec.standards:
+        number = str(std["number"])
+        items: list[NoteItem] = []
+        for p in std["prompts"]:
+            a = answers.get(p["id"])
+            if a is None:
+                continue
+            d = by_prompt.get(p["id"])
+            items.append(NoteItem(
+                prompt_id=p["id"], question=p["question"],
+                answer=d["final_answer"] if d else a["answer"], confirmed=d is not None,
+                reason=a["reason"], quotes=_quotes(a),
+                comment=(d or {}).get("comment") or "", who=(d or {}).get("who") or "",
+            ))
+        if items and all(i.confirmed for i in items):
+            # A fully confirmed standard is rated from the inspector's answers, by the same banding.
+            pas = [PromptAnswer(number, i.prompt_id, i.question, i.answer, 1.0, i.reason) for i in items]
+            r = rate(std, pas, spec.bands).to_dict()
+            rating, basis = r["label"], r["basis"].replace("DRAFT: ", "From the confirmed answers: ")
+            score = r["score"]
+        else:
+            all_confirmed = False
+            r = ratings.get(number, {"label": "Not rated", "basis": "", "score": 0})
+            rating, basis, score = f"{r['label']} (DRAFT)", r["basis"], r["score"]
+        total += score
+        sections.append(NoteSection(
+            number=number, title=std["title"], rating=rating, rating_basis=basis,
+            met=[i for i in items if i.answer == "yes"],
+            to_change=[i for i in items if i.answer != "yes"],
+        ))
+    composite = f"{composite_label(total)} ({total}/12)" if all_confirmed else (
+        f"{result['composite']['label']} ({result['composite']['score']}/12, DRAFT)"
+    )
+    confirmed = sum(1 for s in sections for i in s.met + s.to_change if i.confirmed)
+    count = sum(len(s.met) + len(s.to_change) for s in sections)
+    notice = DRAFT_NOTICE if confirmed == 0 else (
+        f"{confirmed} of {count} answers confirmed by the inspector; answers marked DRAFT are not yet confirmed."
+        if confirmed < count else "All answers confirmed by the inspector."
+    )
+    return FeedbackNote(
+        title=f"SFO review quality assurance feedback: {result['source']}",
+        source=result["source"], standards_version=result["standards_version"], composite=composite,
+        notice=notice, sections=sections, confirmed_count=confirmed, prompt_count=count,
+    )
+
+
+__all__ = ["ANSWER_WORDS", "DRAFT_NOTICE", "FeedbackNote", "NoteItem", "NoteSection", "RATING_LABELS", "build_note"]

@@ -1,0 +1,144 @@
+import html.parser
+import io
+import json
+
+import pytest
+
+REVIEW = """# Serious Further Offence Review: Mr Test
+
+FICTIONAL DOCUMENT: all names are invented.
+
+## Analysis of practice
+
+The OASys assessment was not reviewed following the arrest in March. This was a missed opportunity to recall Mr Test.
+The decision not to recall in June was a crucial decision. This happened because the practitioner's caseload was high.
+
+The practitioner wrote <script>alert('x')</script> and <img src=x onerror=alert(1)> in the case notes.
+
+## Conclusions
+
+Not all reasonable steps were taken. The reviewing manager interviewed the probation practitioner and the SPO.
+
+Countersigned by: Head of Service. As countersigning manager I endorse the learning.
+"""
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    from sfo_nlp.analyse import analyse_path
+
+    p = tmp_path_factory.mktemp("r") / "review.md"
+    p.write_text(REVIEW)
+    doc, a = analyse_path(p)
+    return p, doc, a.to_dict()
+
+
+class _Collect(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs, self.text, self.ids = [], [], [], set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(k for k, _ in attrs)
+        self.ids.update(v for k, v in attrs if k == "id")
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_escapes_review_text(analysed):
+    from sfo_nlp.report import render_html
+
+    _, doc, result = analysed
+    page = render_html(result, doc)
+    parsed = _Collect()
+    parsed.feed(page)
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert not any(a.startswith("on") for a in parsed.attrs)
+    text = "".join(parsed.text)
+    assert "<script>alert('x')</script>" in text and "<img src=x onerror=alert(1)>" in text
+    assert "http://" not in page and "https://" not in page and "src=" not in page.replace("&lt;img src=", "")
+    assert "DRAFT" in text
+    # every evidence link points at an anchor that exists in the page text
+    links = [frag for frag in page.split('href="#')[1:]]
+    targets = {x.split('"')[0] for x in links}
+    assert {t for t in targets if t.startswith("q")} <= parsed.ids
+    assert any(t.startswith("q") for t in targets)
+
+
+def test_json_validates_and_schema_rejects_bad(analysed):
+    from sfo_nlp.errors import SfoError
+    from sfo_nlp.report import validate
+
+    _, _, result = analysed
+    validate(json.loads(json.dumps(result)))
+    bad = dict(result, answers=[dict(result["answers"][0], answer="maybe")])
+    with pytest.raises(SfoError, match="answers/0/answer"):
+        validate(bad)
+
+
+def test_markdown_note_structure_and_escaping(analysed):
+    from sfo_nlp.report import build_note, render_note_md
+
+    _, _, result = analysed
+    md = render_note_md(build_note(result))
+    assert md.startswith("# SFO review quality assurance feedback")
+    assert md.count("### What met the standard") == 4 and md.count("### What needs to change") == 4
+    assert "DRAFT" in md and "<script>" not in md
+
+
+def test_docx_note_opens_and_has_every_standard(analysed):
+    import docx
+
+    from sfo_nlp.report import build_note, render_note_docx
+
+    _, _, result = analysed
+    d = docx.Document(io.BytesIO(render_note_docx(build_note(result))))
+    heads = [p.text for p in d.paragraphs if p.style.name.startswith("Heading 2")]
+    assert len(heads) == 4 and heads[0].startswith("1. Analysis of practice")
+    assert any("DRAFT" in p.text for p in d.paragraphs)
+
+
+def test_note_uses_confirmed_answers(analysed):
+    from sfo_nlp.report import build_note
+
+    _, _, result = analysed
+    decisions = [{"prompt_id": a["prompt_id"], "final_answer": "yes", "comment": "ok", "who": "Insp"}
+                 for a in result["answers"]]
+    note = build_note(result, decisions)
+    assert note.confirmed_count == note.prompt_count == 34
+    assert note.composite == "Outstanding (12/12)" and "DRAFT" not in note.sections[0].rating
+    partial = build_note(result, decisions[:3])
+    assert partial.confirmed_count == 3 and "DRAFT" in partial.composite
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html", "md", "docx"])
+def test_analyse_cli_formats(analysed, run_cli, tmp_path, fmt):
+    p, _, _ = analysed
+    out = tmp_path / f"out.{fmt}"
+    code, _, err = run_cli("analyse", p, "--format", fmt, "--output", out)
+    assert code == 0, err
+    assert out.stat().st_size > 500
+    if fmt == "json":
+        assert len(json.loads(out.read_text())["answers"]) == 34
+
+
+def test_analyse_cli_bad_input(run_cli, tmp_path):
+    code, out, err = run_cli("analyse", tmp_path / "missing.pdf")
+    assert code == 2 and err.startswith("error:") and "Traceback" not in err
+    (tmp_path / "r.md").write_text(REVIEW)
+    code, _, err = run_cli("analyse", tmp_path / "r.md", "--standards", "1999")
+    assert code == 2 and "unknown standards version" in err
+    code, _, err = run_cli("analyse", tmp_path / "r.md", "--format", "docx")
+    assert code == 2 and "--output" in err
+    code, _, err = run_cli("analyse", tmp_path / "r.md", "--format", "csv", "-o", tmp_path / "x.csv")
+    assert code == 2 and not (tmp_path / "x.csv").exists()
+
+
+def test_2021_standards_via_cli(analysed, run_cli):
+    p, _, _ = analysed
+    code, out, err = run_cli("analyse", p, "--standards", "2021", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["standards_version"] == "2021" and len(data["answers"]) == 46
