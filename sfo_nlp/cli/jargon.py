@@ -1,0 +1,56 @@
+"""sfo-nlp jargon: every acronym and term of art, and whether it is explained for a lay reader."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from sfo_nlp.cli.app import app
+from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.victims import PathArg, run_one
+
+FIELDS = ("term", "count", "first_page", "explained", "how", "explained_before_first_use", "suggestion")
+
+
+@app.command()
+def jargon(
+    path: Path = PathArg,
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or csv"),
+    output: Optional[Path] = OutputOpt,
+    password: Optional[str] = PasswordOpt,
+) -> None:
+    """Acronyms (PDU, OASys, RoSH ...) and terms of art: explained inline, in a footnote, in a
+    glossary, common knowledge, or not at all; and whether before their first use."""
+    check_format(format, ("text", "json", "csv"))
+    doc, res = run_one(path, "victims.jargon", password)
+    terms = res.summary["terms"]
+    if format is Format.json:
+        emit(to_json({"terms": terms}), output)
+        return
+    if format is Format.csv:
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(terms)
+        emit(buf.getvalue(), output)
+        return
+
+    def draw(con) -> None:
+        s = res.summary
+        con.print(f"[bold]{doc.source}[/bold]: {len(terms)} terms; {s['unexplained']} never explained, "
+                  f"{s['explained_late']} explained only after first use")
+        t = RichTable()
+        for c in ("term", "uses", "first page", "explained", "before first use"):
+            t.add_column(c)
+        for r in terms:
+            how = r["how"] if r["explained"] else "[red]no[/red]"
+            t.add_row(r["term"], str(r["count"]), str(r["first_page"] or ""), how,
+                      "yes" if r["explained_before_first_use"] else "[yellow]no[/yellow]")
+        con.print(t)
+
+    render_console(draw, output)

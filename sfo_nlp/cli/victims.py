@@ -1,0 +1,131 @@
+"""sfo-nlp sensitivity / shareable / redact: the victims-and-families checks a reviewing
+manager runs before a review goes to a family (readability and jargon have their own
+modules). Also the helpers those commands share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table as RichTable
+
+from sfo_nlp.cli.app import app
+from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json, write_atomic
+from sfo_nlp.errors import UsageError
+
+PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
+
+
+def run_one(path: Path, check_id: str, password: Optional[str] = None, options: Optional[dict] = None):
+    """Read the review and run one check (and what it reads): (doc, CheckResult)."""
+    from sfo_nlp.checks import CheckContext, run_checks
+    from sfo_nlp.ingest import load
+
+    doc = load(path, password=password)
+    ctx = CheckContext(options=dict(options or {}))
+    return doc, run_checks(doc, [check_id], ctx)[check_id]
+
+
+def findings_table(result, title: str, columns=("page", "severity", "quote", "message")) -> RichTable:
+    t = RichTable(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for f in result.findings:
+        row = {"page": str(f.page or ""), "severity": f.severity, "quote": _short(f.quote),
+               "message": f.message, "kind": f.data.get("kind", ""), "suggestion": f.suggestion or "",
+               "confidence": f"{f.confidence:.2f}"}
+        t.add_row(*(row[c] for c in columns))
+    return t
+
+
+def _short(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+@app.command()
+def sensitivity(
+    path: Path = PathArg,
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    output: Optional[Path] = OutputOpt,
+    password: Optional[str] = PasswordOpt,
+) -> None:
+    """Wording a family would find cold, graphic or blaming the victim, and whether the
+    review says how the victim and family were considered."""
+    check_format(format, ("text", "json"))
+    doc, res = run_one(path, "victims.sensitivity", password)
+    if format is Format.json:
+        emit(to_json(res.to_dict()), output)
+        return
+
+    def draw(con) -> None:
+        s = res.summary
+        con.print(f"[bold]{doc.source}[/bold]: {s['flags']} wording flag(s); family considered: "
+                  f"{'yes' if s['family_considered'] else 'NOT FOUND'}")
+        for q in s["family_evidence"][:3]:
+            con.print(f"  evidence: {_short(q, 100)}", markup=False)
+        if res.findings:
+            con.print(findings_table(res, "Wording to review", ("page", "severity", "quote", "message", "suggestion")))
+
+    render_console(draw, output)
+
+
+@app.command()
+def shareable(
+    path: Path = PathArg,
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    output: Optional[Path] = OutputOpt,
+    password: Optional[str] = PasswordOpt,
+    redact: bool = typer.Option(False, "--redact", help="Write a redacted copy to --output instead of a report."),
+) -> None:
+    """Personal data that should not be shared with a family (names of staff and third
+    parties, dates of birth, addresses, phone, email, NHS/NI/PNC/CRN/prison numbers)."""
+    if redact:
+        if output is None:
+            raise UsageError("--redact writes a redacted copy: give --output FILE (.docx or .txt)")
+        _redact(path, output, None, password)
+        return
+    check_format(format, ("text", "json"))
+    doc, res = run_one(path, "victims.shareable", password)
+    if format is Format.json:
+        emit(to_json(res.to_dict()), output)
+        return
+
+    def draw(con) -> None:
+        s = res.summary
+        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(s["by_kind"].items())) or "none"
+        con.print(f"[bold]{doc.source}[/bold]: {s['hits']} item(s) of personal data ({kinds})")
+        if res.findings:
+            con.print(findings_table(res, "Personal data", ("page", "kind", "quote", "confidence")))
+            con.print("Run `sfo-nlp redact PATH --output FILE` to write a redacted copy.")
+
+    render_console(draw, output)
+
+
+def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[str]) -> None:
+    from sfo_nlp import redact as redaction
+
+    doc, res = run_one(path, "victims.shareable", password)
+    log = log or redaction.log_path(output)
+    if Path(output).resolve() == Path(path).resolve():
+        raise UsageError("--output must not be the input file")
+    data, record = redaction.redact(doc, res.findings, Path(path), Path(output))
+    # Log first: if the copy cannot be written, a stale log is harmless; the reverse
+    # would leave a redacted file nobody can account for.
+    write_atomic(log, redaction.log_json(record))
+    write_atomic(output, data)
+    print(f"wrote {output} ({record['output_format']}); removed {record['count']} distinct item(s); log: {log}")
+
+
+@app.command()
+def redact(
+    path: Path = PathArg,
+    output: Path = typer.Option(..., "--output", "-o", dir_okay=False,
+                                help="The redacted copy: .docx (DOCX kept in place; new DOCX for PDF/text) or .txt."),
+    log: Optional[Path] = typer.Option(None, "--log", dir_okay=False,
+                                       help="Where to write the log of what was removed (default OUTPUT.redaction-log.json)."),
+    password: Optional[str] = PasswordOpt,
+) -> None:
+    """Write a copy of the review with personal data removed, and a log of what was removed."""
+    _redact(path, output, log, password)

@@ -1,0 +1,281 @@
+"""Redaction: a copy of a review with the personal data found by victims.shareable removed,
+and a log of what was removed.
+
+Output by the extension of the output file:
+- ``.docx`` from a DOCX input: the original file with the text replaced inside Word's XML
+  (every part: body, tables, headers, footers, footnotes, comments, document properties,
+  and hyperlink targets), so layout and styles are kept;
+- ``.docx`` from a PDF or text input: a new, plain Word document built from the blocks
+  (headings, paragraphs, lists, tables, footnotes as notes at the end); a PDF cannot be
+  redacted in place by this tool;
+- anything else: plain text.
+
+Every occurrence of each removed string is replaced, not only the one the check found,
+and the finished file is searched again (for DOCX, every part of the zip, with runs
+joined per paragraph): if any removed string is still there, nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from sfo_nlp.errors import SfoError
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MIN_LEN = 2  # a one-character "string" would redact half the document
+
+
+@dataclass
+class Removal:
+    kind: str
+    label: str
+    text: str
+    page: int | None
+    replacement: str
+    occurrences: int = 0
+
+
+def removals_from(doc, findings) -> list[Removal]:
+    """One removal per distinct string found by victims.shareable."""
+    seen: dict[str, Removal] = {}
+    for f in findings:
+        text = f.quote.strip()
+        if len(text) < _MIN_LEN or text.lower() in seen:
+            continue
+        label = f.data.get("kind", "personal data").replace("_", " ")
+        seen[text.lower()] = Removal(f.data.get("kind", "personal_data"), label, text, f.page, f"[REDACTED: {label}]")
+    # Longest first, so "Jane Smith" goes before a bare "Smith".
+    return sorted(seen.values(), key=lambda r: -len(r.text))
+
+
+def _pattern(text: str) -> re.Pattern:
+    """Case-insensitive, any run of whitespace where the string has whitespace."""
+    parts = [re.escape(p) for p in text.split()]
+    return re.compile(r"(?<![\w])" + r"\s+".join(parts) + r"(?![\w])" if text[:1].isalnum() and text[-1:].isalnum()
+                      else r"\s+".join(parts), re.I)
+
+
+def redact_string(text: str, removals: list[Removal]) -> str:
+    for r in removals:
+        text, n = _pattern(r.text).subn(r.replacement, text)
+        r.occurrences += n
+    return text
+
+
+def remaining(text: str, removals: list[Removal]) -> list[str]:
+    """Removed strings still present (case-insensitive, ignoring whitespace and word edges)."""
+    flat = " ".join(text.split()).lower()
+    return [r.text for r in removals if " ".join(r.text.split()).lower() in flat]
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def document_text(doc) -> str:
+    """The review as plain text: furniture once at the top, then the body."""
+    furniture = sorted({b.text for b in doc.furniture})
+    head = "\n".join(furniture)
+    return (head + "\n\n" if head else "") + doc.text + "\n"
+
+
+def redact_text(doc, removals: list[Removal]) -> bytes:
+    out = redact_string(document_text(doc), removals)
+    left = remaining(out, removals)
+    if left:
+        raise SfoError(f"redaction incomplete: {len(left)} removed string(s) still present; nothing written")
+    return out.encode("utf-8")
+
+
+# -- DOCX --------------------------------------------------------------------------------
+
+
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels"))
+
+
+def _redact_paragraphs(root, removals: list[Removal]) -> None:
+    """Runs split a word anywhere ("Jane Sm" + "ith"): join each paragraph's text nodes,
+    redact the joined text, put the result in the first node and empty the others that
+    held redacted characters."""
+    for p in root.iter(f"{{{W_NS}}}p"):
+        nodes = [t for t in p.iter(f"{{{W_NS}}}t")]
+        if not nodes:
+            continue
+        joined = "".join(t.text or "" for t in nodes)
+        spans = []
+        for r in removals:
+            for m in _pattern(r.text).finditer(joined):
+                spans.append((m.start(), m.end(), r))
+        if not spans:
+            continue
+        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        kept = []
+        for s in spans:
+            if kept and s[0] < kept[-1][1]:
+                continue
+            kept.append(s)
+        # Node boundaries in the joined text.
+        bounds, pos = [], 0
+        for t in nodes:
+            bounds.append((pos, pos + len(t.text or "")))
+            pos += len(t.text or "")
+        new = [list(t.text or "") for t in nodes]
+        for start, end, r in reversed(kept):
+            r.occurrences += 1
+            first = True
+            for i, (a, b) in enumerate(bounds):
+                lo, hi = max(a, start), min(b, end)
+                if lo >= hi and not (first and a <= start < b):
+                    continue
+                chars = new[i]
+                repl = r.replacement if first else ""
+                chars[lo - a:hi - a] = list(repl)
+                first = False
+        for t, chars in zip(nodes, new):
+            t.text = "".join(chars)
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _redact_everywhere(root, removals: list[Removal]) -> None:
+    """Any other text or attribute (document properties, hyperlink targets, alt text)."""
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            if el.text:
+                el.text = redact_string(el.text, removals)
+            for k, v in list(el.attrib.items()):
+                new = redact_string(v, removals)
+                if new != v:
+                    el.set(k, new)
+        if el.tail:
+            el.tail = redact_string(el.tail, removals)
+
+
+def _docx_leftovers(data: bytes, removals: list[Removal]) -> list[str]:
+    """Removed strings found in any part of the DOCX: raw bytes (also XML-escaped) and,
+    for Word XML, the text of each paragraph with its runs joined."""
+    from lxml import etree
+
+    found = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            raw = z.read(name)
+            low = raw.lower()
+            for r in removals:
+                for form in {r.text, escape(r.text), escape(r.text, {'"': "&quot;", "'": "&apos;"})}:
+                    if form.lower().encode("utf-8") in low:
+                        found.add(r.text)
+            if _is_xml(name):
+                try:
+                    root = etree.fromstring(raw)
+                except etree.XMLSyntaxError:
+                    continue
+                texts = ["".join(t.text or "" for t in p.iter(f"{{{W_NS}}}t")) for p in root.iter(f"{{{W_NS}}}p")]
+                texts.append(" ".join(root.itertext()))
+                found.update(remaining("\n".join(texts), removals))
+    return sorted(found)
+
+
+def redact_docx(src: Path, removals: list[Removal]) -> bytes:
+    from lxml import etree
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if _is_xml(info.filename):
+                try:
+                    root = etree.fromstring(data)
+                except etree.XMLSyntaxError:
+                    root = None
+                if root is not None:
+                    _redact_paragraphs(root, removals)
+                    _redact_everywhere(root, removals)
+                    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            zout.writestr(info, data)
+    result = out.getvalue()
+    left = _docx_leftovers(result, removals)
+    if left:
+        raise SfoError(f"redaction incomplete: {len(left)} removed string(s) still present in the DOCX; nothing written")
+    return result
+
+
+def build_docx(doc, removals: list[Removal]) -> bytes:
+    """A new, plain DOCX of the redacted blocks (for PDF or text input)."""
+    import docx
+
+    d = docx.Document()
+    for prop in ("author", "title", "subject", "keywords", "comments", "last_modified_by"):
+        setattr(d.core_properties, prop, "")
+    for b in doc.blocks:
+        if b.type == "footnote":
+            continue
+        if b.type == "heading":
+            d.add_heading(redact_string(b.text, removals), level=min(max(b.level or 1, 1), 3))
+        elif b.type == "table" and b.table is not None:
+            rows = doc.tables[b.table].rows
+            width = max(len(r) for r in rows) if rows else 1
+            t = d.add_table(rows=len(rows), cols=width)
+            t.style = "Table Grid"
+            for i, row in enumerate(rows):
+                for j, cell in enumerate(row):
+                    t.cell(i, j).text = redact_string(cell, removals)
+        elif b.type == "list_item":
+            d.add_paragraph(redact_string(b.text, removals), style="List Bullet")
+        elif b.type == "quote":
+            d.add_paragraph(redact_string(b.text, removals), style="Quote")
+        else:
+            d.add_paragraph(redact_string(b.text, removals))
+    notes = [b for b in doc.blocks if b.type == "footnote"]
+    if notes:
+        d.add_heading("Notes", level=2)
+        for b in notes:
+            d.add_paragraph(f"[{b.footnote}] " + redact_string(b.text, removals))
+    buf = io.BytesIO()
+    d.save(buf)
+    return _check_docx(buf.getvalue(), removals)
+
+
+def _check_docx(data: bytes, removals: list[Removal]) -> bytes:
+    left = _docx_leftovers(data, removals)
+    if left:
+        raise SfoError(f"redaction incomplete: {len(left)} removed string(s) still present in the DOCX; nothing written")
+    return data
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def redact(doc, findings, source: Path, output: Path) -> tuple[bytes, dict]:
+    """The redacted file's bytes and the log, for ``output``'s format. Writes nothing."""
+    removals = removals_from(doc, findings)
+    to_docx = output.suffix.lower() == ".docx"
+    if to_docx and doc.format == "docx":
+        data, how = redact_docx(source, removals), "DOCX redacted in place (layout kept)"
+    elif to_docx:
+        data, how = build_docx(doc, removals), f"new DOCX built from the {doc.format.upper()} text (layout not kept)"
+    else:
+        data, how = redact_text(doc, removals), "plain text"
+    log = {
+        "source": doc.source,
+        "sha256": doc.sha256,
+        "output": str(output),
+        "output_format": how,
+        "removed": [asdict(r) for r in removals],
+        "count": len(removals),
+        "note": "This log lists the removed personal data: keep it as securely as the original review.",
+    }
+    return data, log
+
+
+def log_path(output: Path) -> Path:
+    return output.with_name(output.name + ".redaction-log.json")
+
+
+def log_json(log: dict) -> str:
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
