@@ -1,0 +1,267 @@
+"""Word (.docx) reviews: the body XML in order, so paragraphs and tables keep their places.
+
+- Headings come from paragraph styles ("Title", "Heading N") or an outline level.
+- List items from "List ..." styles or numbering properties (w:numPr).
+- Tables: merged cells keep the grid (a spanned or vertically merged cell is "").
+- Footnotes: read from word/footnotes.xml and linked to the w:footnoteReference markers;
+  the marker is not put in the text (as for PDFs), its offset is kept in Footnote.markers.
+- Page numbers: Word's last rendered page breaks when present, else explicit page
+  breaks; the page count comes from docProps/app.xml (<Pages>) or is estimated.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
+from sfo_nlp.errors import InputError
+from sfo_nlp.settings import Settings
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.I)
+_QUOTE_STYLE = re.compile(r"quote", re.I)
+_LIST_STYLE = re.compile(r"^list", re.I)
+
+
+def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
+    import docx
+
+    try:
+        d = docx.Document(str(path))
+    except Exception as exc:  # lxml or zip errors from a damaged file
+        raise InputError(f"{path.name}: not a readable DOCX (the file is corrupt or damaged)") from exc
+    styles = _style_names(d)
+    notes_xml = _footnotes(d)
+    reader = _BodyReader(styles, notes_xml)
+    reader.read(d.element.body)
+    warnings: list[str] = []
+    pages = _page_count(path)
+    if pages is None:
+        pages = reader.page
+        warnings.append(f"page count estimated as {pages} from page breaks (the file does not record it)")
+    furniture = _furniture(d)
+    doc = ReviewDocument.build(path.name, "docx", max(pages, reader.page), reader.blocks,
+                               tables=reader.tables, furniture=furniture, warnings=warnings)
+    for b in doc.blocks:
+        if b.table is not None:
+            doc.tables[b.table].block = b.id
+    for f in reader.footnotes:
+        f.block = next(b.id for b in doc.blocks if b.type == "footnote" and b.footnote == f.label)
+    for bi, off, label in reader.marker_spots:
+        fn = next((f for f in reader.footnotes if f.label == label), None)
+        if fn is not None:
+            fn.markers.append(doc.blocks[bi].start + off)
+    doc.footnotes = reader.footnotes
+    return doc
+
+
+def _style_names(d) -> dict[str, str]:
+    """style id -> style name ('Heading1' -> 'Heading 1')."""
+    out = {}
+    for s in d.styles.element.findall(f"{W}style"):
+        sid = s.get(f"{W}styleId")
+        name = s.find(f"{W}name")
+        if sid:
+            out[sid] = name.get(f"{W}val") if name is not None else sid
+    return out
+
+
+def _footnotes(d) -> dict[str, str]:
+    """Footnote id -> text, from the footnotes part (separators skipped)."""
+    from lxml import etree
+
+    for rel in d.part.rels.values():
+        if rel.reltype.endswith("/footnotes") and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob)
+            notes = {}
+            for fn in root.findall(f"{W}footnote"):
+                if fn.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                text = " ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in fn.iter(f"{W}p"))
+                notes[fn.get(f"{W}id")] = " ".join(text.split())
+            return notes
+    return {}
+
+
+class _BodyReader:
+    def __init__(self, styles: dict[str, str], notes: dict[str, str]):
+        self.styles = styles
+        self.notes = notes
+        self.blocks: list[Block] = []
+        self.tables: list[Table] = []
+        self.footnotes: list[Footnote] = []
+        self.marker_spots: list[tuple[int, int, str]] = []  # block index, offset, label
+        self.labels: dict[str, str] = {}  # footnote id -> label shown (1, 2, ...)
+        self.page = 1
+        self.rendered_breaks = False
+        self.note_pages: dict[str, int] = {}
+
+    def read(self, body) -> None:
+        self.rendered_breaks = body.find(f".//{W}lastRenderedPageBreak") is not None
+        self._children(body)
+        for fid, label in self.labels.items():  # footnotes in order of first reference
+            text = self.notes.get(fid, "")
+            page = self.note_pages.get(fid, 1)
+            self.blocks.append(Block(id=-1, type="footnote", text=text, page=page, footnote=label))
+            self.footnotes.append(Footnote(label=label, text=text, page=page))
+
+    def _label(self, ref) -> str:
+        """Word numbers footnotes in order of their first reference."""
+        fid = ref.get(f"{W}id")
+        if fid not in self.labels:
+            self.labels[fid] = str(len(self.labels) + 1)
+            self.note_pages[fid] = self.page
+        return self.labels[fid]
+
+    def _children(self, parent) -> None:
+        for el in parent:
+            tag = el.tag
+            if tag == f"{W}p":
+                self._paragraph(el)
+            elif tag == f"{W}tbl":
+                self._table(el)
+            elif tag == f"{W}sdt":  # content control: its content is body content
+                content = el.find(f"{W}sdtContent")
+                if content is not None:
+                    self._children(content)
+
+    # -- paragraphs --------------------------------------------------------------
+    def _paragraph(self, p) -> None:
+        page = self.page
+        parts: list[str] = []
+        markers: list[tuple[int, str]] = []
+        for node in p.iter():
+            tag = node.tag
+            if tag == f"{W}t":
+                parts.append(node.text or "")
+            elif tag == f"{W}tab":
+                parts.append(" ")
+            elif tag in (f"{W}br", f"{W}cr"):
+                if node.get(f"{W}type") == "page":
+                    if not self.rendered_breaks:
+                        self.page += 1
+                else:
+                    parts.append(" ")
+            elif tag == f"{W}lastRenderedPageBreak":
+                if self.rendered_breaks:
+                    self.page += 1
+            elif tag == f"{W}footnoteReference":
+                markers.append((len("".join(parts)), self._label(node)))
+        raw = "".join(parts)
+        text = " ".join(raw.split())
+        if not text:
+            return
+        # whitespace is collapsed: a marker goes to the end of the word before it
+        markers = [(len(" ".join(raw[:pos].split())), lab) for pos, lab in markers]
+        kind, level, style = self._kind(p)
+        self.marker_spots += [(len(self.blocks), min(pos, len(text)), lab) for pos, lab in markers]
+        self.blocks.append(Block(id=-1, type=kind, text=text, page=page,  # type: ignore[arg-type]
+                                 pages=sorted({page, self.page}), level=level, style=style))
+
+    def _kind(self, p) -> tuple[str, int | None, str | None]:
+        ppr = p.find(f"{W}pPr")
+        sid = None
+        if ppr is not None:
+            ps = ppr.find(f"{W}pStyle")
+            sid = ps.get(f"{W}val") if ps is not None else None
+        name = self.styles.get(sid or "", sid or "Normal")
+        if name.lower() == "title":
+            return "heading", 1, name
+        m = _HEADING_STYLE.match(name)
+        if m:
+            return "heading", int(m.group(1)), name
+        if ppr is not None:
+            outline = ppr.find(f"{W}outlineLvl")
+            if outline is not None and outline.get(f"{W}val", "9").isdigit() and int(outline.get(f"{W}val")) < 9:
+                return "heading", int(outline.get(f"{W}val")) + 1, name
+            if ppr.find(f"{W}numPr") is not None:
+                return "list_item", None, name
+        if _LIST_STYLE.match(name):
+            return "list_item", None, name
+        if _QUOTE_STYLE.search(name):
+            return "quote", None, name
+        return "paragraph", None, name
+
+    # -- tables --------------------------------------------------------------------
+    def _table(self, tbl) -> None:
+        page = self.page
+        rows: list[list[str]] = []
+        row_pages: list[int] = []
+        header_rows = 0
+        for tr in tbl.findall(f"{W}tr"):
+            row_page = self.page
+            cells: list[str] = []
+            for tc in tr.findall(f"{W}tc"):
+                tcpr = tc.find(f"{W}tcPr")
+                span, continued = 1, False
+                if tcpr is not None:
+                    gs = tcpr.find(f"{W}gridSpan")
+                    span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
+                    vm = tcpr.find(f"{W}vMerge")
+                    continued = vm is not None and vm.get(f"{W}val", "continue") == "continue"
+                text = self._cell_text(tc)
+                cells.append("" if continued else text)
+                cells += [""] * (span - 1)
+            trpr = tr.find(f"{W}trPr")
+            if trpr is not None and trpr.find(f"{W}tblHeader") is not None and len(rows) == header_rows:
+                header_rows += 1
+            if any(c.strip() for c in cells):
+                rows.append(cells)
+                row_pages.append(row_page)
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        tid = len(self.tables)
+        pages = sorted(set(row_pages))
+        self.tables.append(Table(id=tid, rows=rows, pages=pages, header_rows=max(1, header_rows), row_pages=row_pages))
+        self.blocks.append(Block(id=-1, type="table", text=table_text(rows), page=page, pages=pages, table=tid))
+
+    def _cell_text(self, tc) -> str:
+        """A cell's paragraphs (and any nested table) joined with spaces."""
+        words: list[str] = []
+        for node in tc.iter():
+            if node.tag == f"{W}t":
+                words.append(node.text or "")
+            elif node.tag in (f"{W}p", f"{W}tab", f"{W}br"):
+                words.append(" ")
+            elif node.tag == f"{W}lastRenderedPageBreak" and self.rendered_breaks:
+                self.page += 1
+            elif node.tag == f"{W}footnoteReference":
+                self._label(node)  # numbered in order; a marker in a cell is not located
+        return " ".join("".join(words).split())
+
+
+def _page_count(path: Path) -> int | None:
+    """Pages as Word last counted them (docProps/app.xml), if recorded."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "docProps/app.xml" not in z.namelist():
+                return None
+            info = z.getinfo("docProps/app.xml")
+            if info.file_size > 1_000_000:
+                return None
+            m = re.search(rb"<(?:\w+:)?Pages>\s*(\d+)\s*<", z.read(info))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+
+
+def _furniture(d) -> list[Block]:
+    """Section headers and footers: kept apart from the body, once each."""
+    out: list[Block] = []
+    seen: set[tuple[str, str]] = set()
+    for section in d.sections:
+        for kind, part in (("header", section.header), ("footer", section.footer)):
+            try:
+                if part.is_linked_to_previous and out:
+                    continue
+                text = " ".join(" ".join(p.text for p in part.paragraphs).split())
+            except Exception:  # a damaged header part should not stop the body being read
+                continue
+            if text and (kind, text) not in seen:
+                seen.add((kind, text))
+                out.append(Block(id=len(out), type=kind, text=text, page=1))  # type: ignore[arg-type]
+    return out

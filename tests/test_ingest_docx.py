@@ -1,0 +1,85 @@
+"""DOCX ingestion on generated reviews with known content (see tests/docgen.py)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from docgen import expected_words, long_review, make_docx, plain
+from sfo_nlp.ingest import load
+
+
+@pytest.fixture(scope="module")
+def long_docx(tmp_path_factory):
+    blocks, notes = long_review(pages=42)
+    path = make_docx(tmp_path_factory.mktemp("docx") / "long.docx", blocks, notes, pages=42)
+    return path, blocks, notes, load(path)
+
+
+def _words(text: str) -> Counter:
+    return Counter(re.findall(r"[A-Za-z]+|\d+", text))
+
+
+def test_structure_in_body_order(long_docx):
+    _, blocks, notes, doc = long_docx
+    kinds = {"h1": "heading", "h2": "heading", "h3": "heading", "p": "paragraph", "li": "list_item",
+             "ol": "list_item", "table": "table", "quote": "quote"}
+    want = [kinds[k] for k, _ in blocks] + ["footnote"] * len(notes)
+    assert [b.type for b in doc.blocks] == want
+    assert [b.level for b in doc.blocks if b.type == "heading"] == [int(k[1]) for k, _ in blocks if k[0] == "h"]
+    assert [b.text for b in doc.blocks if b.type == "paragraph"] == [plain(c) for k, c in blocks if k == "p"]
+    for b in doc.blocks:
+        assert doc.text[b.start : b.end] == b.text
+
+
+def test_page_count_words_furniture(long_docx):
+    _, blocks, notes, doc = long_docx
+    assert doc.page_count == 42
+    assert not doc.warnings
+    want = _words(" ".join(expected_words(blocks, notes)))
+    ours = _words(doc.text) + Counter(list(notes))  # labels are not in the text
+    assert sum(((want - ours) + (ours - want)).values()) / sum(want.values()) < 0.02
+    assert "OFFICIAL - SENSITIVE" not in doc.text
+    assert [(f.type, f.text) for f in doc.furniture] == [
+        ("header", "OFFICIAL - SENSITIVE"), ("footer", "Review reference SFO/TEST/01")]
+
+
+def test_tables_and_footnotes(long_docx):
+    _, blocks, notes, doc = long_docx
+    plan = [c for k, c in blocks if k == "table"][-1]
+    assert doc.tables[-1].rows == plan and doc.tables[-1].header == plan[0]
+    assert [(f.label, f.text) for f in doc.footnotes] == list(notes.items())
+    for f in doc.footnotes:
+        assert len(f.markers) == 1
+        pos = f.markers[0]
+        assert doc.text[pos - 1].isalpha() and doc.blocks[f.block].type == "footnote"
+    assert doc.metadata["region"] == "North West" and doc.metadata["tier"] == "A3"
+
+
+def test_page_count_estimated_with_warning(tmp_path):
+    blocks = [("h1", "One"), ("p", "First page."), ("pagebreak", None), ("p", "Second page."),
+              ("pagebreak", None), ("p", "Third page.")]
+    doc = load(make_docx(tmp_path / "e.docx", blocks, pages=None))
+    assert doc.page_count == 3
+    assert any("estimated" in w for w in doc.warnings)
+    assert [b.page for b in doc.blocks if b.type == "paragraph"] == [1, 2, 3]
+
+
+def test_merged_cells_keep_the_grid(tmp_path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=3, cols=3)
+    t.cell(0, 0).merge(t.cell(0, 2)).text = "Case details"
+    t.cell(1, 0).text, t.cell(1, 1).text, t.cell(1, 2).text = "Offence", "Robbery", "note"
+    t.cell(1, 2).merge(t.cell(2, 2))
+    t.cell(2, 0).text, t.cell(2, 1).text = "Region", "Wales"
+    d.add_paragraph("After the table.")
+    path = tmp_path / "m.docx"
+    d.save(path)
+    doc = load(path)
+    assert doc.tables[0].rows == [["Case details", "", ""], ["Offence", "Robbery", "note"], ["Region", "Wales", ""]]
+    assert [b.type for b in doc.blocks] == ["table", "paragraph"]
+    assert doc.metadata == {"offence": "Robbery", "region": "Wales"}
