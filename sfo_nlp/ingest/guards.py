@@ -39,7 +39,7 @@ def check_file(path: Path, settings: Settings) -> Kind:
         raise InputError(f"{name}: the file is empty")
     if size > settings.max_file_mb * 1024 * 1024:
         raise LimitError(
-            f"{name}: the file is {size / 1048576:.0f} MB, over the {settings.max_file_mb:g} MB limit "
+            f"{name}: the file is {_mb(size)}, over the {settings.max_file_mb:g} MB limit "
             "(raise it with SFO_NLP_MAX_FILE_MB)"
         )
     try:
@@ -53,7 +53,10 @@ def check_file(path: Path, settings: Settings) -> Kind:
         check_docx_zip(path, settings)
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(f"{name}: an old-style Word .doc file; save it as .docx or PDF and try again")
+        raise InputError(
+            f"{name}: an old-style Word .doc file or a password-protected Word file; "
+            "save it as an unprotected .docx or PDF and try again"
+        )
     for magic, what in _IMAGE_MAGIC.items():
         if head.startswith(magic):
             raise InputError(f"{name}: is {what}, not a review; give a PDF, DOCX or text file")
@@ -64,6 +67,10 @@ def check_file(path: Path, settings: Settings) -> Kind:
     if looks_like_text(path):
         return "text"
     raise InputError(f"{name}: not a PDF, DOCX or text file (unrecognised binary content)")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1048576:.1f} MB" if size >= 104858 else f"{size / 1024:.0f} KB"
 
 
 def looks_like_text(path: Path, sample: int = 65536) -> bool:
