@@ -22,6 +22,12 @@ _ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _SURNAME_PREFIX = re.compile(r"^(Mc|Mac|De|Di|Da|La|Le|Van|Von|O)[A-Z][a-z]+$")
 _BRACKETS = re.compile(r"[(\[]\s*([^()\[\]\n]{1,160}?)\s*[)\]]")
 _DASH_DEF = re.compile(r"(?<![\w&])([A-Za-z][A-Za-z&]*[A-Za-z]\d*s?)\s*(?:\s[-\u2013\u2014=]|:)\s+(\S)")
+# "the Offender Assessment System, known as OASys", "(referred to as PP1)"
+_NAMED_AS = re.compile(
+    r"\b(?:known as|referred to as|hereafter|hereinafter|abbreviated to|shortened to|or)\s+(?:the\s+)?[\"\u201c\u2018']?"
+    r"([A-Za-z][A-Za-z&]*[A-Za-z]\d*)[\"\u201d\u2019']?(?=[\s).,;:]|$)"
+)
+_NUMBERED_ROLE = re.compile(r"^[A-Za-z]{2,}\d+$")
 _GLOSS_START = re.compile(r"^(?:the|a|an)\s", re.I)
 _TOKEN = re.compile(r"\S+")
 
@@ -59,6 +65,8 @@ def key(word: str) -> str:
 
 def best_long_form(short: str, long: str) -> str | None:
     """Schwartz-Hearst: the shortest tail of ``long`` whose characters cover ``short``."""
+    if re.search(r"[A-Za-z]{2}\d+$", short):
+        short = re.sub(r"\d+$", "", short)  # PP1, SPO1: a numbered role, matched as PP, SPO
     s, i = len(short) - 1, len(long) - 1
     while s >= 0:
         c = short[s].lower()
@@ -149,6 +157,12 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
         if is_short(first) and len(inner.split()) <= 2:
             # long form (SHORT)
             hit = _match_before(text, first, m.start())
+            if not hit and _NUMBERED_ROLE.match(first):
+                # "the prison offender manager who worked with him (POM1)": a pseudonym
+                # defined by the clause before it, too long for Schwartz-Hearst's window.
+                words = _words_before(text, m.start(), 12)
+                if len(words) >= 2:
+                    hit = (words[0][0], " ".join(w[2] for w in words))
             if hit:
                 lf_start, lf = hit
                 out.append(Definition(first, lf, lf_start, m.end(), m.start(1), "long (SHORT)"))
@@ -166,6 +180,15 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
             lf = inner  # a descriptive gloss: "OASys (the risk assessment tool)"
         if lf:
             out.append(Definition(short, lf, s_start, m.end(), s_start, "SHORT (long)"))
+    for m in _NAMED_AS.finditer(text):
+        short = m.group(1)
+        if not is_short(short):
+            continue
+        hit = _match_before(text, short, m.start())
+        sentence_start = max(text.rfind(". ", 0, m.start()) + 2, text.rfind("\n", 0, m.start()) + 1, 0)
+        lf_start, lf = hit if hit else (sentence_start, text[sentence_start:m.start()].strip(" ,(;"))
+        if len(lf.split()) >= 2:
+            out.append(Definition(short, lf, lf_start, m.end(1), m.start(1), "long, known as SHORT"))
     for m in _DASH_DEF.finditer(text):
         short = m.group(1)
         if not is_short(short):

@@ -23,7 +23,14 @@ CHECK = "victims.jargon"
 USE_BLOCKS = ("paragraph", "list_item", "table", "quote")
 # A footnote marker this close after a term is taken to explain it ("OASys[^1]", "OASys.3").
 _MARKER_GAP = 3
-_TERM_DEF_AFTER = re.compile(r"^\s*(?:\(|,?\s*(?:which|this) means\b|\s+(?:means|refers to|is when|is where|describes)\b)", re.I)
+# A term of art explained where it is used: "approved premises, which is supervised
+# accommodation", "tier (the level of ...)", or a next sentence "This scheme gives ...".
+_TERM_DEF_AFTER = re.compile(
+    r"^(?:\s*\(|,?\s+(?:which|that|this|who)\s+(?:is|are|means|was|were|refers)\b|,\s+(?:a|an|the)\s+\w+"
+    r"|\s+(?:means|refers to|is when|is where|is a|is an|is the|are the|describes)\b"
+    r"|[^.]{0,120}\.\s+(?:This|These|It|They|That)\s+(?:\w+\s+)?(?:is|are|means|gives|provides|refers|allows|helps)\b)",
+    re.I,
+)
 
 
 @dataclass
@@ -48,11 +55,12 @@ def _acronym_occurrences(doc, blocks, gl) -> list[tuple[str, int, int, int]]:
     for b in blocks:
         words = [(m.group(1), m.start(1), m.end(1)) for m in WORD.finditer(b.text)]
         for i, (w, s, e) in enumerate(words):
-            k = key(w)
+            k = term_key(w, gl)
             if k in gl.not_terms and k not in gl.acronyms:
                 continue
             known = k in gl.acronyms
-            if not known and not is_acronym(w):
+            # "led" is not LED: a glossary acronym still needs its shape (or its exact spelling).
+            if not is_acronym(w) and not (known and w == gl.acronyms[k]["term"]):
                 continue
             if not known and gl.options.get("ignore_roman_numerals", True) and is_roman(w):
                 continue
@@ -60,6 +68,16 @@ def _acronym_occurrences(doc, blocks, gl) -> list[tuple[str, int, int, int]]:
                 continue
             out.append((w, b.start + s, b.start + e, b.id))
     return out
+
+
+def term_key(word: str, gl) -> str:
+    """key(), and a numbered role (PP1, SPO2) counts as its role (PP, SPO)."""
+    k = key(word)
+    if k not in gl.acronyms:
+        bare = re.sub(r"(?<=[A-Z]{2})\d+$", "", k)
+        if bare != k and (bare in gl.acronyms or len(bare) >= 2):
+            return bare
+    return k
 
 
 def _shouting(text, words, i, gl) -> bool:
@@ -98,25 +116,27 @@ def analyse_terms(doc) -> list[Term]:
         return terms[k]
 
     for w, s, e, _ in _acronym_occurrences(doc, body, gl):
-        t = term(key(w), "acronym", gl.acronyms.get(key(w)))
+        k = term_key(w, gl)
+        t = term(k, "acronym", gl.acronyms.get(k))
         t.forms[w] += 1
         t.uses.append((s, e))
     if not gl.options.get("ignore_heading_only", True):
         for w, s, e, _ in _acronym_occurrences(doc, headings, gl):
-            t = term(key(w), "acronym", gl.acronyms.get(key(w)))
+            k = term_key(w, gl)
+            t = term(k, "acronym", gl.acronyms.get(k))
             t.forms[w] += 1
             t.uses.append((s, e))
     if gl.options.get("report_terms_of_art", True):
         for entry in gl.terms:
+            if not entry.get("report", True):
+                continue  # an everyday word a family knows, kept for its plain-English meaning
             rx = _term_pattern(entry)
             for b in body:
-                if b.type == "table":
-                    continue  # a table cell saying "Licence" is a label, not prose using the term
                 for m in rx.finditer(b.text):
                     t = term("term:" + entry["term"].lower(), "term", entry)
                     t.forms[m.group()] += 1
                     t.uses.append((b.start + m.start(), b.start + m.end()))
-                    if _TERM_DEF_AFTER.match(b.text[m.end():m.end() + 30]):
+                    if _TERM_DEF_AFTER.match(b.text[m.end():m.end() + 200]):
                         t.explanations.append((b.start + m.start(), "inline", b.text[m.start():m.end() + 80]))
 
     # Inline definitions, wherever they are (body, footnote or glossary section).
@@ -126,7 +146,7 @@ def analyse_terms(doc) -> list[Term]:
         blk = doc.block_at(d.short_start)
         if blk is None or blk.type == "heading":
             continue
-        k = key(d.short)
+        k = term_key(d.short, gl)
         if k in terms:
             terms[k].explanations.append((d.start, where[blk.id], d.long))
 
@@ -136,7 +156,7 @@ def analyse_terms(doc) -> list[Term]:
             cand = cand.strip()
             if not cand:
                 continue
-            for k in (key(cand), "term:" + cand.lower()):
+            for k in (term_key(cand, gl), "term:" + cand.lower()):
                 if k in terms:
                     terms[k].explanations.append((ent.start, "glossary", ent.meaning))
                     break
@@ -160,7 +180,8 @@ def analyse_terms(doc) -> list[Term]:
 
 def _mentions(text: str, t: Term) -> bool:
     if t.kind == "acronym":
-        return any(key(m.group(1)) == t.key for m in WORD.finditer(text))
+        gl = load()
+        return any(term_key(m.group(1), gl) == t.key for m in WORD.finditer(text))
     return bool(_term_pattern(t.entry).search(text))
 
 
