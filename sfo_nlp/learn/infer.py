@@ -99,7 +99,8 @@ ACTION_CUE_OF = {"specific": ("concrete", "vague"), "measurable": ("measurable",
                  "developmental": ("developmental", "weak", "strong"), "strength": ("strong", "weak")}
 
 
-def _action_decided_by(text: str, owner_field: str, date_field: str, res: dict) -> dict[str, list[str]]:
+def _action_decided_by(text: str, fields: dict, res: dict) -> dict[str, list[str]]:
+    owner_field, date_field = fields.get("owner", ""), fields.get("date", "")
     h = cues.hits("smart", text)
     why: dict[str, list[str]] = {}
     for feat, names in ACTION_CUE_OF.items():
@@ -113,44 +114,80 @@ def _action_decided_by(text: str, owner_field: str, date_field: str, res: dict) 
         why["owner"] = owners[:3]
     if date_field.strip():
         why["time_bound"] = [date_field.strip()] + why.get("time_bound", [])
+    if fields.get("measure", "").strip():
+        why["measurable"] = [fields["measure"].strip()[:80]]
     lv = cues.term_hits("levels", f"{owner_field} {text}").get(res["level"])
+    if level_of_cell(fields.get("level", "")):
+        lv = [fields["level"].strip()]
     if lv:
         why["level"] = lv[:3]
     return why
 
 
-def classify_actions(spans: Sequence["Span"], owner_fields: Sequence[str] | None = None,
-                     date_fields: Sequence[str] | None = None, model: Bundle | None = None,
-                     use_model: bool = True) -> list[dict[str, Any]]:
-    owner_fields = list(owner_fields or [""] * len(spans))
-    date_fields = list(date_fields or [""] * len(spans))
-    feats = [action_features(s, o, d) for s, o, d in zip(spans, owner_fields, date_fields)]
+def level_of_cell(cell: str) -> str | None:
+    """The level a Level column states ("Individual", "PDU / local", "Multi-agency")."""
+    text = cell.strip().lower()
+    if not text:
+        return None
+    for lv in ("multi-agency", "national", "regional", "local", "individual"):
+        if lv in text or lv.replace("-", " ") in text:
+            return lv
+    found = cues.term_hits("levels", cell)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+_EMPTY_CELLS = ("", "-", "n/a", "tbc", "none", "not stated")
+
+
+def _apply_columns(res: dict, probs: dict, fields: dict[str, str]) -> None:
+    """A row's own cells settle what its columns state, whatever the action text says:
+    a named owner, a parsable date, a measure of impact, a stated level."""
+    owner, date_cell = fields.get("owner", "").strip(), fields.get("date", "").strip()
+    measure = fields.get("measure", "").strip()
+    if owner.lower() not in _EMPTY_CELLS:
+        res["owner"], probs["owner"] = True, 1.0
+    if date_cell.lower() not in _EMPTY_CELLS and (parse_date(date_cell) or cues.ruleset("smart")["time_bound"].find(date_cell)):
+        res["time_bound"], probs["time_bound"] = True, 1.0
+    if measure.lower() not in _EMPTY_CELLS:
+        res["measurable"], probs["measurable"] = True, 1.0
+    lv = level_of_cell(fields.get("level", ""))
+    if lv:
+        res["level"], probs["level"] = lv, 1.0
+
+
+ACTION_KEYS = ("specific", "measurable", "owner", "time_bound", "level", "developmental", "strength")
+MISSING_KEYS = ("specific", "measurable", "owner", "time_bound", "developmental")
+
+
+def classify_actions(spans: Sequence["Span"], fields: Sequence[dict] | None = None,
+                     model: Bundle | None = None, use_model: bool = True) -> list[dict[str, Any]]:
+    """One answer per action span; ``fields`` are its row's cells (owner, date, measure, level)."""
+    fields = list(fields or [{}] * len(spans))
+    owners = [fl.get("owner", "") for fl in fields]
+    dates = [fl.get("date", "") for fl in fields]
+    feats = [action_features(s, o, d) for s, o, d in zip(spans, owners, dates)]
     model = model if model is not None else (load_model("actions") if use_model else None)
     texts = [s.text for s in spans]
     preds = model.predict(texts, feats) if model else [None] * len(spans)
     out = []
-    for text, f, o, d, pred in zip(texts, feats, owner_fields, date_fields, preds):
+    for text, f, fl, pred in zip(texts, feats, fields, preds):
         rules_res = baseline.action(f)
         if pred is None:
-            res, probs = rules_res, {}
+            res, probs = dict(rules_res), {}
         else:
             res, probs = _merge(pred)
-        # a filled owner or parsable date column settles the feature whatever the text says
-        if o.strip():
-            res["owner"], probs["owner"] = True, 1.0
-        if d.strip() and parse_date(d):
-            res["time_bound"], probs["time_bound"] = True, 1.0
-        res = {k: res.get(k) for k in ("specific", "measurable", "owner", "time_bound", "level", "developmental", "strength")}
-        for k in ("specific", "measurable", "owner", "time_bound", "developmental"):
+        _apply_columns(res, probs, fl)
+        res = {k: res.get(k) for k in ACTION_KEYS}
+        for k in MISSING_KEYS:
             res[k] = bool(res[k])
         res["strength"] = res["strength"] or rules_res["strength"]
         res["level"] = res["level"] or rules_res["level"]
-        res["missing"] = [k for k in ("specific", "measurable", "owner", "time_bound", "developmental") if not res[k]]
-        when = parse_date(d) or parse_date(text)
+        res["missing"] = [k for k in MISSING_KEYS if not res[k]]
+        when = parse_date(fl.get("date", "")) or parse_date(text)
         res["date"] = when.isoformat() if when else None
         res["confidence"] = round(min(probs.values()) if probs else 0.6, 3)
         res["confidences"] = {k: round(v, 3) for k, v in probs.items()}
-        res["decided_by"] = _action_decided_by(text, o, d, res)
+        res["decided_by"] = _action_decided_by(text, fl, res)
         res["source"] = "model" if pred is not None else "rules"
         out.append(res)
     return out

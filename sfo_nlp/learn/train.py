@@ -51,13 +51,45 @@ def _items(kind: str, corpus_dir: Path, dev_dir: Path | None, sample: int | None
     test = [r for r in rows if r.get("split") == "test"]
     golds_train = data.gold_files(corpus_dir, "train")
     golds_test = data.gold_files(corpus_dir, "test")
-    pick = data.gold_judgements if kind == "judgements" else data.gold_actions
-    train += pick(golds_train)
+    if kind == "judgements":
+        gold_train, gold_test = data.gold_judgements(golds_train), data.gold_judgements(golds_test)
+    else:
+        gold_train = _with_rows(data.gold_actions(golds_train), corpus_dir)
+        gold_test = _with_rows(data.gold_actions(golds_test), corpus_dir)
+    train += gold_train
     if sample:
         train, test = train[:sample], test[: max(1, sample // 3)]
     if not train:
         raise SfoError(f"no training items for {kind} in {corpus_dir}/labelled")
-    return {"train": train, "test": test, "corpus-gold": pick(golds_test), "dev-real": data.dev_real(kind, dev_dir)}
+    return {"train": train, "test": test, "corpus-gold": gold_test, "dev-real": data.dev_real(kind, dev_dir)}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _with_rows(items: list[dict], corpus_dir: Path) -> list[dict]:
+    """Give each gold action the cells of its row in the review's action plan (read from
+    the review's source with the same plan finder the check uses), because its gold
+    labels judge the whole row: an owner or date may sit only in its column."""
+    from sfo_nlp.checks.actions_plan import find_plan
+    from sfo_nlp.ingest import load
+
+    plans: dict[str, dict[str, dict]] = {}
+    out = []
+    for it in items:
+        rid = it.get("review")
+        if rid not in plans:
+            src = Path(corpus_dir) / "reviews" / "src" / f"{rid}.md"
+            try:
+                plan = find_plan(load(src)) if src.is_file() else None
+            except SfoError:
+                plan = None
+            plans[rid] = {_norm(p.text): p.fields for p in plan.items} if plan else {}
+        cells = plans[rid].get(_norm(it["text"]), {})
+        out.append({**it, "owner_field": cells.get("owner", ""), "date_field": cells.get("date", ""),
+                    "measure_field": cells.get("measure", ""), "level_field": cells.get("level", "")})
+    return out
 
 
 def _fit(kind: str, model_kind: str, spans, items: list[dict]) -> Bundle:
@@ -75,11 +107,17 @@ def _fit(kind: str, model_kind: str, spans, items: list[dict]) -> Bundle:
     return Bundle(model_kind, labels).fit(texts, feats, y, mask)
 
 
+def row_fields(item: dict) -> dict[str, str]:
+    """The row cells of a labelled action (labelled data: owner_field/date_field; gold
+    actions: the cells of their row in the review's plan, added by ``_with_rows``)."""
+    return {"owner": item.get("owner_field") or "", "date": item.get("date_field") or "",
+            "measure": item.get("measure_field") or "", "level": item.get("level_field") or ""}
+
+
 def _predict(kind: str, spans, items: list[dict], model: Bundle | None) -> list[dict]:
     if kind == "judgements":
         return classify_judgements(spans, model=model, use_model=model is not None, raw=True)
-    return classify_actions(spans, [it.get("owner_field") or "" for it in items],
-                            [it.get("date_field") or "" for it in items], model=model, use_model=model is not None)
+    return classify_actions(spans, [row_fields(it) for it in items], model=model, use_model=model is not None)
 
 
 def _score(kind: str, gold: list[dict], pred: list[dict]):

@@ -1,0 +1,127 @@
+"""Find a review's action plan and read it row by row.
+
+The plan is usually a table (already merged across pages by ingestion, with each row's
+page), its columns named differently in every review: "Action | Owner | Level | Target
+date | Measure of impact", "Recommendation | Lead | By when | How will we know", ... so
+columns are mapped by the meaning of their header words (rules/smart.yaml ``columns``),
+and by their content when a header says nothing (a column of dates is the date column).
+Without a table, the plan is the numbered or bulleted items under an action, learning or
+recommendation heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sfo_nlp import rules
+from sfo_nlp.document import ReviewDocument, Table
+from sfo_nlp.learn.dates import parse_date
+
+# Order matters: "Action owner" is an owner column and "How impact will be measured" a
+# measure column although both contain words of other roles.
+ROLE_ORDER = ("number", "measure", "date", "owner", "level", "status", "action")
+FIELDS = ("owner", "level", "date", "measure", "status")
+
+
+@dataclass
+class PlanItem:
+    text: str
+    start: int  # offsets of the action text in ReviewDocument.text
+    end: int
+    page: int
+    row: int | None = None  # 1-based row of the table body, or None for list items
+    table: int | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # owner, level, date, measure, status cells
+
+
+@dataclass
+class ActionPlan:
+    items: list[PlanItem]
+    source: str | None  # "table" | "list" | None (no plan found)
+    columns: dict[str, str] = field(default_factory=dict)  # role -> header as written
+
+
+def _patterns() -> dict[str, re.Pattern]:
+    cols = rules.load("smart")["columns"]
+    return {role: re.compile(cols[role], re.IGNORECASE) for role in ROLE_ORDER}
+
+
+def map_columns(header: list[str], body: list[list[str]]) -> dict[str, int]:
+    """Role -> column index, from the header words and, failing that, the cells."""
+    pats = _patterns()
+    roles: dict[str, int] = {}
+    for i, h in enumerate(header):
+        for role in ROLE_ORDER:
+            if role not in roles and pats[role].search(h.strip()):
+                roles[role] = i
+                break
+    free = [i for i in range(len(header)) if i not in roles.values()]
+    if "date" not in roles:  # a column whose cells are mostly dates
+        for i in free:
+            cells = [r[i] for r in body if i < len(r) and r[i].strip()]
+            if cells and sum(parse_date(c) is not None for c in cells) >= 0.6 * len(cells):
+                roles["date"] = i
+                free.remove(i)
+                break
+    if "action" not in roles and free and len(set(roles) & {"owner", "level", "measure"}) >= 2:
+        # a plan whose action header says nothing: the wordiest remaining column
+        roles["action"] = max(free, key=lambda i: sum(len(r[i]) for r in body if i < len(r)))
+    return roles
+
+
+_STRONG_ACTION = re.compile(r"action|recommendation|what (we )?will", re.IGNORECASE)
+
+
+def _is_plan(roles: dict[str, int], table: Table) -> bool:
+    """An action column plus an owner, level or measure column; a date alone is not enough
+    (a chronology "Date | Event" or a signature block "Role | Name | Date" has one)."""
+    if "action" not in roles or not table.body:
+        return False
+    if set(roles) & {"owner", "level", "measure"}:
+        return True
+    return "date" in roles and bool(_STRONG_ACTION.search(table.header[roles["action"]]))
+
+
+def _table_items(doc: ReviewDocument, table: Table, roles: dict[str, int]) -> list[PlanItem]:
+    block = doc.blocks[table.block]
+    items = []
+    col = roles["action"]
+    for r, row in enumerate(table.rows):
+        if r < table.header_rows or col >= len(row) or not row[col].strip():
+            continue
+        text = row[col].strip()
+        start = block.start + table.cell_offset(r, col) + (len(row[col]) - len(row[col].lstrip()))
+        # cells spanning lines were flattened to spaces in the block text: quote what is there
+        quoted = doc.text[start:start + len(text)]
+        fields = {f: row[roles[f]].strip() for f in FIELDS if f in roles and roles[f] < len(row)}
+        page = table.row_pages[r] if r < len(table.row_pages) else block.page
+        items.append(PlanItem(quoted, start, start + len(text), page, r - table.header_rows + 1, table.id, fields))
+    return items
+
+
+def _list_items(doc: ReviewDocument) -> list[PlanItem]:
+    cfg = rules.load("smart")
+    heading = re.compile(cfg["plan_headings"], re.IGNORECASE)
+    actions_first = re.compile(r"(action|recommendation|next steps|improvement plan)", re.IGNORECASE)
+    under = [b for b in doc.blocks if b.type == "list_item" and b.section and heading.search(b.section)]
+    # prefer items under an action/recommendation heading over items under "learning"
+    preferred = [b for b in under if actions_first.search(b.section or "")]
+    chosen = preferred or under
+    return [PlanItem(b.text, b.start, b.end, b.page) for b in chosen]
+
+
+def find_plan(doc: ReviewDocument) -> ActionPlan:
+    items: list[PlanItem] = []
+    columns: dict[str, str] = {}
+    for t in doc.tables:
+        if t.block < 0 or not t.rows:
+            continue
+        roles = map_columns(t.header, t.body)
+        if _is_plan(roles, t):
+            items += _table_items(doc, t, roles)
+            columns = columns or {role: t.header[i] for role, i in roles.items() if i < len(t.header)}
+    if items:
+        return ActionPlan(items, "table", columns)
+    items = _list_items(doc)
+    return ActionPlan(items, "list" if items else None, {})

@@ -1,0 +1,147 @@
+"""Action-plan finding (tables with any header wording, lists under a heading), the "actions"
+check's per-row answers and summary, and `sfo-nlp actions`."""
+
+import json
+
+import pytest
+
+from sfo_nlp.checks import run_checks
+from sfo_nlp.checks.actions_plan import find_plan, map_columns
+from sfo_nlp.ingest import load
+
+REVIEW = """# Judgements
+
+The practitioner did not make domestic abuse enquiries with the police. Management oversight of the risk assessment was insufficient.
+
+# Action plan
+
+| No. | What we will do | Who will do it | Tier | By when | How we will know it has worked |
+|---|---|---|---|---|---|
+| 1 | Deliver domestic abuse enquiry training to the practitioner, followed by an audit of two cases in supervision. | SPO | Individual | 31 March 2025 | Audit of two cases recorded on the supervision log. |
+| 2 | Staff to be reminded of the policy. | | | | |
+
+# Countersignature
+
+| Role | Name | Date |
+|---|---|---|
+| Countersigning manager | Signed | 2 July 2024 |
+"""
+
+LIST_REVIEW = """# Chronology
+
+| Date | Event |
+|---|---|
+| 3 March 2023 | Released on licence |
+
+# Recommendations
+
+1. The region will introduce a checklist for MAPPA referrals by June 2025.
+2. Improve practice.
+"""
+
+SUMMARY_KEYS = {"count", "levels_covered", "deficit_levels", "levels_missing", "smart", "developmental", "weak",
+                "partner_sharing", "findings_without_action", "actions_without_finding"}
+
+
+def _load(tmp_path, text, name="r.md"):
+    p = tmp_path / name
+    p.write_text(text)
+    return load(p)
+
+
+@pytest.mark.parametrize("header,expected", [
+    (["Action", "Owner", "Level", "Target date", "How impact will be measured"],
+     {"action": 0, "owner": 1, "level": 2, "date": 3, "measure": 4}),
+    (["Recommendation", "Lead", "Timescale", "Evidence of impact", "Status"],
+     {"action": 0, "owner": 1, "date": 2, "measure": 3, "status": 4}),
+    (["Action owner", "Learning", "RAG"], {"owner": 0, "action": 1, "status": 2}),
+])
+def test_columns_mapped_by_meaning(header, expected):
+    assert map_columns(header, [["x"] * len(header)]) == expected
+
+
+def test_column_found_by_content_when_header_says_nothing():
+    roles = map_columns(["Action", "Owner", "When?"], [["Do a thing", "SPO", "31/03/2025"], ["Another", "PDU", "June 2025"]])
+    assert roles["date"] == 2
+
+
+def test_plan_table_found_and_other_tables_ignored(tmp_path):
+    doc = _load(tmp_path, REVIEW)
+    plan = find_plan(doc)
+    assert plan.source == "table" and len(plan.items) == 2
+    first = plan.items[0]
+    assert first.row == 1 and first.fields["owner"] == "SPO" and first.fields["date"] == "31 March 2025"
+    assert doc.text[first.start:first.end] == first.text and first.text.startswith("Deliver domestic abuse")
+
+
+def test_plan_from_list_items_when_no_table(tmp_path):
+    plan = find_plan(_load(tmp_path, LIST_REVIEW))
+    assert plan.source == "list"
+    assert [i.text[:10] for i in plan.items] == ["The region", "Improve pr"]
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    doc = _load(tmp_path_factory.mktemp("a"), REVIEW)
+    return doc, run_checks(doc, ["actions"])
+
+
+def test_check_rows_and_summary(checked):
+    doc, results = checked
+    res = results["actions"]
+    s = res.summary
+    assert SUMMARY_KEYS <= set(s) and s["count"] == 2
+    good, weak = (f.data for f in res.findings)
+    # the row's own cells settle owner, date, level and measure
+    assert good["owner"] and good["time_bound"] and good["measurable"] and good["level"] == "individual"
+    assert good["date"] == "2025-03-31" and good["row"] == 1
+    assert good["decided_by"]["owner"][0] == "SPO"
+    assert not weak["measurable"] and not weak["time_bound"] and not weak["owner"]
+    assert weak["strength"] == "weak" and not weak["developmental"]
+    assert set(weak["missing"]) >= {"measurable", "owner", "time_bound", "developmental"}
+    assert s["smart"]["owner"] == 1 and s["weak"] >= 1
+    assert "individual" in s["levels_covered"]
+
+
+def test_actions_linked_to_deficits(checked):
+    doc, results = checked
+    judged = results["judgements"]
+    good = results["actions"].findings[0].data
+    assert good["relevant"], "the training action should address the domestic abuse enquiry judgement"
+    linked = judged.findings[good["relevant"][0]["finding"]].quote
+    assert "domestic abuse enquiries" in linked
+    assert results["actions"].summary["actions_without_finding"] >= 0
+
+
+def test_items_cli_order_and_blank_lines(tmp_path, run_cli):
+    p = tmp_path / "items.txt"
+    p.write_text("Remind staff of the recall policy.\n\nThe SPO will audit 10 cases by 31 March 2025 and report the compliance rate to the PDU board.\n")
+    code, out, err = run_cli("actions", "--items", p)
+    assert code == 0, err
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert len(rows) == 3 and rows[1]["text"] == ""
+    assert set(rows[0]) == {"text", "specific", "measurable", "owner", "time_bound", "level", "developmental",
+                            "strength", "confidence"}
+    assert rows[0]["strength"] == "weak" and not rows[0]["time_bound"]
+    assert rows[2]["time_bound"] and rows[2]["measurable"] and rows[2]["owner"]
+
+
+def test_review_cli(tmp_path, run_cli):
+    p = tmp_path / "r.md"
+    p.write_text(REVIEW)
+    code, out, err = run_cli("actions", p, "--format", "json")
+    assert code == 0, err
+    assert SUMMARY_KEYS <= set(json.loads(out)["summary"])
+    code, out, err = run_cli("actions", p)
+    assert code == 0 and "2 actions" in out and "lacks" in out
+    q = tmp_path / "none.md"
+    q.write_text("# Summary\n\nNo plan here.\n")
+    code, out, err = run_cli("actions", q)
+    assert code == 0 and "no action plan found" in out
+
+
+@pytest.mark.parametrize("args", [(), ("--items", "/no/such/file"), ("x.md", "--items", "y.txt"),
+                                  ("--items", "/etc/hostname", "--format", "json")])
+def test_bad_input_is_one_line_error(args, run_cli):
+    code, out, err = run_cli("actions", *args)
+    assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
