@@ -44,4 +44,34 @@ def analyse_path(
     return doc, analyse_document(doc, standards=standards, settings=settings)
 
 
-__all__ = ["STANDARDS_VERSIONS", "analyse_document", "analyse_path"]
+
+
+
+def file_sha256(path: str | Path) -> str:
+    import hashlib
+
+    from sfo_nlp.errors import InputError
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def stored_or_analyse(path: str | Path, store, standards: str = "2023", password: str | None = None) -> dict:
+    """The stored result for this exact file (by SHA-256) or a fresh analysis, saved.
+
+    The inspector confirms against the same draft that was saved, so a re-run of
+    ``confirm`` or ``export`` never silently changes the drafts being agreed with.
+    """
+    load_standards(standards)
+    sha = file_sha256(path)
+    result = store.get_analysis(sha, standards)
+    if result is None:
+        doc, analysis = analyse_path(path, password=password, standards=standards)
+        store.save_analysis(analysis, doc, path)
+        result = analysis.to_dict()
+    return result
+__all__ = ["STANDARDS_VERSIONS", "analyse_document", "analyse_path", "file_sha256", "stored_or_analyse"]

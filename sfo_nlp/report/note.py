@@ -79,10 +79,13 @@ def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNot
             if a is None:
                 continue
             d = by_prompt.get(p["id"])
+            reason = a["reason"]
+            if d and d["final_answer"] != a["answer"]:  # the draft's reason no longer fits the answer
+                reason = f"Changed by the inspector from the draft answer ({ANSWER_WORDS[a['answer']]})."
             items.append(NoteItem(
                 prompt_id=p["id"], question=p["question"],
                 answer=d["final_answer"] if d else a["answer"], confirmed=d is not None,
-                reason=a["reason"], quotes=_quotes(a),
+                reason=reason, quotes=_quotes(a),
                 comment=(d or {}).get("comment") or "", who=(d or {}).get("who") or "",
             ))
         if items and all(i.confirmed for i in items):

@@ -1,0 +1,107 @@
+import io
+import json
+
+import pytest
+import yaml
+
+REVIEW = """# Serious Further Offence Review: Mr Test
+
+FICTIONAL DOCUMENT: all names are invented.
+
+## Analysis of practice
+
+The OASys assessment was not reviewed following the arrest in March. This was a missed opportunity to recall Mr Test.
+Not all reasonable steps were taken. The reviewing manager interviewed the probation practitioner.
+"""
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    p = tmp_path / "review.md"
+    p.write_text(REVIEW)
+    db = tmp_path / "store.sqlite"
+    monkeypatch.setenv("SFO_NLP_DB", str(db))
+    return p, db
+
+
+def _pipe(monkeypatch, text):
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+
+def test_confirm_from_piped_lines(env, run_cli, monkeypatch):
+    from sfo_nlp.analyse import file_sha256
+    from sfo_nlp.store import Store
+
+    p, db = env
+    _pipe(monkeypatch, "\nn; no crucial decision is analysed\npartly\nq\n")
+    code, out, err = run_cli("confirm", p, "--who", "Inspector A")
+    assert code == 0, err
+    assert "saved 3 decision(s) by Inspector A" in out
+    with Store(db) as st:
+        d = st.decisions(file_sha256(p))
+    assert [x["prompt_id"] for x in d] == ["1a", "1b", "1c"]
+    assert d[0]["final_answer"] == d[0]["draft_answer"]
+    assert d[1]["final_answer"] == "no" and d[1]["comment"] == "no crucial decision is analysed"
+    assert d[2]["final_answer"] == "partly" and all(x["who"] == "Inspector A" and x["when"] for x in d)
+
+
+def test_bad_piped_response_saves_nothing(env, run_cli, monkeypatch):
+    from sfo_nlp.store import Store
+
+    p, db = env
+    _pipe(monkeypatch, "\nmaybe\n")
+    code, _, err = run_cli("confirm", p, "--who", "A")
+    assert code == 2 and "prompt 1b" in err and "unknown response" in err
+    with Store(db) as st:
+        assert st.agreement() == []
+
+
+def test_template_import_export_and_agreement(env, run_cli, tmp_path):
+    p, db = env
+    t = tmp_path / "decisions.yaml"
+    code, _, err = run_cli("confirm", p, "--template", t)
+    assert code == 0, err
+    data = yaml.safe_load(t.read_text())
+    assert len(data["prompts"]) == 34 and data["prompts"][0]["final_answer"] == data["prompts"][0]["draft_answer"]
+    first = data["prompts"][0]
+    changed = {"yes": "no", "partly": "no", "no": "yes", "not_evidenced": "no"}[first["draft_answer"]]
+    first["final_answer"] = changed
+    first["comment"] = "Inspector disagrees <b>strongly</b>"
+    t.write_text(yaml.safe_dump(data))
+    code, out, err = run_cli("confirm", p, "--import", t, "--who", "Inspector B")
+    assert code == 0, err
+    assert "saved 34" in out
+
+    code, out, _ = run_cli("agreement", "--format", "json")
+    rows = {r["prompt_id"]: r for r in json.loads(out)}
+    assert rows["1a"]["agreement"] == 0.0 and rows["1a"]["overturned"] == {f"{first['draft_answer']}->{changed}": 1}
+    assert rows["4f"]["agreement"] == 1.0
+
+    md = tmp_path / "feedback.md"
+    code, _, err = run_cli("export", p, "--format", "md", "--output", md)
+    assert code == 0, err
+    text = md.read_text()
+    assert "All answers confirmed by the inspector." in text and "(confirmed)" in text and "(DRAFT)" not in text
+    assert "Changed by the inspector" in text and "\\<b\\>strongly\\</b\\>" in text
+    docx_out = tmp_path / "feedback.docx"
+    code, _, err = run_cli("export", p, "--format", "docx", "--output", docx_out)
+    assert code == 0 and docx_out.stat().st_size > 1000
+
+
+def test_import_errors_are_one_line(env, run_cli, tmp_path):
+    p, _ = env
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("prompts: [{prompt_id: 9z, final_answer: yes}]")
+    code, _, err = run_cli("confirm", p, "--import", bad, "--who", "A")
+    assert code == 2 and "unknown prompt '9z'" in err
+    bad.write_text("prompts: [{prompt_id: 1a, final_answer: perhaps}]")
+    code, _, err = run_cli("confirm", p, "--import", bad, "--who", "A")
+    assert code == 2 and "final_answer must be one of" in err
+    bad.write_text("sha256: deadbeef\nprompts: []")
+    code, _, err = run_cli("confirm", p, "--import", bad, "--who", "A")
+    assert code == 2 and "different file" in err
+    bad.write_text("prompts: [unclosed")
+    code, _, err = run_cli("confirm", p, "--import", bad, "--who", "A")
+    assert code == 2 and "not valid YAML" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("export", p, "--format", "docx")
+    assert code == 2 and "--output" in err
