@@ -1,0 +1,179 @@
+"""victims.jargon: every definition form, both orders, plurals, case variants, definitions
+split by a line or page break, footnotes, glossary sections and acronyms inside tables,
+on Markdown, PDF and (when DOCX ingestion is present) DOCX reviews made in the tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from sfo_nlp.checks import run_checks
+from sfo_nlp.checks.victims_abbrev import best_long_form, find_definitions, is_acronym, key
+from sfo_nlp.ingest import load
+from docgen import make_docx, make_pdf
+
+HAS_DOCX = importlib.util.find_spec("sfo_nlp.ingest.docx") is not None
+
+# Every term's expected (explained, how, before first use); None = must not be reported.
+BLOCKS = [
+    ("h1", "Serious Further Offence Review"),
+    ("p", "FICTIONAL DOCUMENT: all names are invented. Section II describes the case in the UK."),
+    ("p", "The probation delivery unit (PDU) allocated the case. OASys (Offender Assessment System) "
+          "was completed. The senior probation officer [SPO] countersigned it, and the other SPOs agreed."),
+    ("p", "The RoSH was rated high. A later review of the risk of serious harm (ROSH) did not change it."),
+    ("p", "PQiP - Professional Qualification in Probation trainees held some cases."),
+    ("p", "The case was managed under multi-agency public protection\narrangements (MAPPA) at level 1."),
+    ("p", "The MARAC was not told. The VISOR record was out of date."),
+    ("p", "The case record system, nDelius[^1], held the contacts."),
+    ("table", [["Action", "Owner"], ["Review HDC cases", "HoPDU"], ["Audit IOM cohort", "SPO"]]),
+    ("p", "The approved premises (AP) key worker spoke to him. The IOM team met monthly."),
+    ("h2", "Glossary"),
+    ("li", "HDC - home detention curfew, early release with an electronic tag"),
+    ("li", "IOM: integrated offender management, police and probation working together"),
+]
+FOOTNOTES = {"1": "nDelius is the probation service's case record system."}
+EXPECT = {
+    "PDU": (True, "inline", True),
+    "OASys": (True, "inline", True),
+    "SPO": (True, "inline", True),          # plural SPOs counts as SPO
+    "RoSH": (True, "inline", False),        # ROSH defined after RoSH is first used
+    "PQiP": (True, "inline", True),         # dash form
+    "MAPPA": (True, "inline", True),        # long form split by a line break
+    "MARAC": (False, "none", False),
+    "ViSOR": (False, "none", False),        # case variant VISOR of the glossary's ViSOR
+    "nDelius": (True, "footnote", True),
+    "HDC": (True, "glossary", False),       # only in a table, explained in the glossary after it
+    "HoPDU": (False, "none", False),        # only in a table, never explained
+    "AP": (True, "inline", True),
+    "IOM": (True, "glossary", False),
+    "UK": (True, "common", True),
+}
+NOT_TERMS = {"FICTIONAL", "DOCUMENT", "II"}
+
+
+def _md(blocks, footnotes) -> str:
+    out = []
+    for kind, val in blocks:
+        if kind == "h1":
+            out.append(f"# {val}")
+        elif kind == "h2":
+            out.append(f"## {val}")
+        elif kind == "li":
+            out.append(f"- {val}")
+        elif kind == "table":
+            rows = [f"| {' | '.join(r)} |" for r in val]
+            out.append("\n".join([rows[0], "|" + "---|" * len(val[0])] + rows[1:]))
+        elif kind == "pagebreak":
+            out.append("\f")
+        else:
+            out.append(val)
+    out += [f"[^{k}]: {v}" for k, v in footnotes.items()]
+    return "\n\n".join(out) + "\n"
+
+
+def _terms(path) -> dict[str, dict]:
+    doc = load(path)
+    res = run_checks(doc, ["victims.jargon"])["victims.jargon"]
+    return {t["term"]: t for t in res.summary["terms"]}, res
+
+
+def _assert_expected(terms):
+    for term, (explained, how, before) in EXPECT.items():
+        assert term in terms, f"{term} not reported; got {sorted(terms)}"
+        t = terms[term]
+        assert (t["explained"], t["how"], t["explained_before_first_use"]) == (explained, how, before), (term, t)
+    assert not NOT_TERMS & set(terms)
+    assert terms["SPO"]["count"] == 3
+
+
+def test_markdown_review(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text(_md(BLOCKS, FOOTNOTES))
+    terms, res = _terms(p)
+    _assert_expected(terms)
+    flagged = {f.data["term"] for f in res.findings if f.severity == "warning"}
+    assert {"MARAC", "ViSOR", "HoPDU"} <= flagged
+    assert res.summary["unexplained"] == sum(not t["explained"] for t in terms.values())
+
+
+def test_pdf_review(tmp_path):
+    p = make_pdf(tmp_path / "r.pdf", BLOCKS, footnotes=FOOTNOTES)
+    terms, _ = _terms(p)
+    _assert_expected(terms)
+
+
+@pytest.mark.skipif(not HAS_DOCX, reason="DOCX ingestion not yet available")
+def test_docx_review(tmp_path):
+    p = make_docx(tmp_path / "r.docx", BLOCKS, footnotes=FOOTNOTES)
+    terms, _ = _terms(p)
+    _assert_expected(terms)
+
+
+def test_definition_split_by_page_break(tmp_path):
+    blocks = [("p", "The case sat with the probation delivery"), ("pagebreak", None),
+              ("p", "unit (PDU) in the north. Later the PDU met. The CRC had closed.")]
+    md = tmp_path / "r.md"
+    md.write_text("The case sat with the probation delivery\f unit (PDU) in the north. Later the PDU met. "
+                  "The CRC had closed.\n")
+    for path in (md, make_pdf(tmp_path / "r.pdf", blocks)):
+        doc = load(path)
+        assert doc.page_count == 2
+        terms, _ = _terms(path)
+        assert terms["PDU"]["explained"] and terms["PDU"]["how"] == "inline", path
+        assert terms["PDU"]["count"] == 2
+        assert not terms["CRC"]["explained"]
+
+
+def test_glossary_table_section(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("# Terms used in this review\n\n| Term | Meaning |\n|---|---|\n| OPD | offender personality "
+                 "disorder pathway |\n\n# Review\n\nHe was screened for the OPD and the EMS fitted a tag.\n")
+    terms, _ = _terms(p)
+    assert terms["OPD"]["how"] == "glossary" and terms["OPD"]["explained_before_first_use"]
+    assert not terms["EMS"]["explained"]
+
+
+def test_cli_json_shape(tmp_path, run_cli):
+    p = tmp_path / "r.md"
+    p.write_text(_md(BLOCKS, FOOTNOTES))
+    code, out, err = run_cli("jargon", p, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"terms"}
+    keys = {"term", "count", "first_page", "explained", "how", "explained_before_first_use", "suggestion"}
+    assert all(set(t) == keys for t in data["terms"])
+    assert {t["how"] for t in data["terms"]} <= {"inline", "footnote", "glossary", "common", "none"}
+    code, out, err = run_cli("jargon", tmp_path / "missing.pdf")
+    assert code == 2 and err.startswith("error:") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("PDU", True), ("SPOs", True), ("OASys", True), ("RoSH", True), ("nDelius", True), ("ViSOR", True),
+    ("PQiP", True), ("PO", True), ("Smith", False), ("McDonald", False), ("A1234BC", False), ("the", False),
+])
+def test_acronym_shape(word, expected):
+    assert is_acronym(word) is expected
+
+
+def test_keys_and_schwartz_hearst():
+    assert key("ROSH") == key("RoSH") and key("SPOs") == "SPO"
+    assert best_long_form("RoSH", "the risk of serious harm") == "risk of serious harm"
+    assert best_long_form("PDU", "went to the pub") is None
+    forms = {d.form for d in find_definitions(
+        "probation delivery unit (PDU); OASys (Offender Assessment System); PDU - probation delivery unit; "
+        "the Offender Assessment System, known as OASys.")}
+    assert forms == {"long (SHORT)", "SHORT (long)", "SHORT - long", "long, known as SHORT"}
+
+
+def test_glossary_rules_are_complete():
+    from sfo_nlp import rules
+
+    entries = rules.load("glossary")["terms"]
+    assert len(entries) >= 150
+    for e in entries:
+        assert e["type"] in ("acronym", "term") and e["plain"].strip(), e
+        if e["type"] == "acronym":
+            assert e["long"].strip(), e
+    assert len({key(e["term"]) if e["type"] == "acronym" else e["term"].lower() for e in entries}) == len(entries)
