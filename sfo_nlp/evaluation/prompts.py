@@ -1,0 +1,112 @@
+"""Evaluator "prompts": DRAFT prompt answers and ratings against the corpus gold files.
+
+Each review of the chosen split (``corpus_samples/reviews/gold/sfo-NN.yaml`` with
+``split: test`` by default) is analysed from its built PDF (the form inspectors receive;
+DOCX, then the Markdown source, when the PDF is not built) and compared with the gold:
+per-prompt agreement (a ``not_evidenced`` draft counts as a disagreement: gold always
+answers), standard ratings exact and within one grade, and the composite band.
+Targets (issue 7): prompt agreement >= 80%, ratings within one grade >= 95%.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sfo_nlp.evaluation import EvalContext, Metric, evaluator
+
+PROMPT_TARGET = 0.80
+WITHIN_ONE_TARGET = 0.95
+STANDARD_NUMBERS = {"analysis": "1", "judgements": "2", "learning": "3", "victims": "4"}
+
+
+@dataclass
+class GoldReview:
+    id: str
+    path: Path  # the file analysed
+    gold: dict
+
+
+def gold_reviews(corpus_dir: Path, split: str | None = "test") -> list[GoldReview]:
+    """Gold files of ``split`` (None: all) that have a review file to analyse."""
+    base = Path(corpus_dir) / "reviews"
+    out = []
+    for g in sorted((base / "gold").glob("sfo-*.yaml")):
+        gold = yaml.safe_load(g.read_text(encoding="utf-8")) or {}
+        if split and gold.get("split") != split:
+            continue
+        rid = gold.get("id", g.stem)
+        for candidate in (base / "pdf" / f"{rid}.pdf", base / "docx" / f"{rid}.docx", base / "src" / f"{rid}.md"):
+            if candidate.exists():
+                out.append(GoldReview(rid, candidate, gold))
+                break
+    return out
+
+
+def _answer(value) -> str:
+    # gold files are YAML: a bare yes/no reads as a boolean
+    return {True: "yes", False: "no"}.get(value, str(value))
+
+
+def compare(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
+    """Metrics from (gold, Analysis.to_dict()) pairs."""
+    per_prompt: dict[str, list[bool]] = {}
+    per_standard_prompts: dict[str, list[bool]] = {}
+    exact, within, composite = [], [], []
+    for rev, result in pairs:
+        gold_prompts = rev.gold.get("prompts") or {}
+        for a in result["answers"]:
+            g = gold_prompts.get(a["prompt_id"])
+            if g is None:
+                continue
+            ok = a["answer"] == _answer(g["answer"] if isinstance(g, dict) else g)
+            per_prompt.setdefault(a["prompt_id"], []).append(ok)
+            per_standard_prompts.setdefault(a["standard"], []).append(ok)
+        drafts = {r["standard"]: r["score"] for r in result["ratings"]}
+        for key, score in (rev.gold.get("ratings") or {}).items():
+            num = STANDARD_NUMBERS.get(key)
+            if num in drafts:
+                exact.append(drafts[num] == int(score))
+                within.append(abs(drafts[num] - int(score)) <= 1)
+        label = (rev.gold.get("composite") or {}).get("label")
+        if label:
+            composite.append(result["composite"]["label"] == label)
+    everything = [ok for oks in per_prompt.values() for ok in oks]
+    n_reviews = len(pairs)
+
+    def share(xs: list[bool]) -> float:
+        return round(sum(xs) / len(xs), 4) if xs else 0.0
+
+    note = f"{n_reviews} reviews"
+    out = [
+        Metric("prompts", dataset, "prompt agreement (all prompts)", share(everything), len(everything), PROMPT_TARGET, note),
+        Metric("prompts", dataset, "rating agreement exact", share(exact), len(exact), None, note),
+        Metric("prompts", dataset, "rating agreement within one grade", share(within), len(within), WITHIN_ONE_TARGET, note),
+        Metric("prompts", dataset, "composite band exact", share(composite), len(composite), None, note),
+    ]
+    for std in sorted(per_standard_prompts):
+        out.append(Metric("prompts", dataset, f"prompt agreement, standard {std}", share(per_standard_prompts[std]),
+                          len(per_standard_prompts[std])))
+    from sfo_nlp.store import _prompt_sort_key
+
+    for pid in sorted(per_prompt, key=_prompt_sort_key):
+        out.append(Metric("prompts", dataset, f"prompt {pid} agreement", share(per_prompt[pid]), len(per_prompt[pid])))
+    return out
+
+
+def analyse_reviews(reviews: list[GoldReview]) -> list[tuple[GoldReview, dict]]:
+    from sfo_nlp.analyse import analyse_path
+
+    return [(rev, analyse_path(rev.path)[1].to_dict()) for rev in reviews]
+
+
+@evaluator("prompts")
+def evaluate_prompts(ctx: EvalContext) -> list[Metric]:
+    reviews = gold_reviews(ctx.corpus_dir, ctx.split)
+    dataset = f"corpus-{ctx.split}"
+    if not reviews:
+        return [Metric("prompts", dataset, "prompt agreement (all prompts)", 0.0, 0, PROMPT_TARGET,
+                       f"no gold reviews of split {ctx.split!r} with a built review file under {ctx.corpus_dir}")]
+    return compare(analyse_reviews(reviews), dataset)
