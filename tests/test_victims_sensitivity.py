@@ -1,0 +1,60 @@
+"""victims.sensitivity: every rule's own fire/quiet examples, context, and family consideration."""
+
+from __future__ import annotations
+
+import pytest
+
+from sfo_nlp.checks import run_checks
+from sfo_nlp.checks.victims_context import match_in_sentence
+from sfo_nlp.checks.victims_sensitivity import config, family_patterns
+from sfo_nlp.ingest import load
+
+RULES = config()["rules"]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r["id"] for r in RULES])
+def test_rule_examples(rule):
+    assert rule["fire"] and rule["quiet"], "every rule ships examples"
+    assert rule["severity"] in ("info", "warning", "error") and rule["message"] and rule["suggestion"]
+    for s in rule["fire"]:
+        assert match_in_sentence(rule, s), f"{rule['id']} should fire on: {s}"
+    for s in rule["quiet"]:
+        assert not match_in_sentence(rule, s), f"{rule['id']} should be quiet on: {s}"
+
+
+def test_family_examples():
+    fc = config()["family_considered"]
+    for s in fc["fire"]:
+        assert any(p.search(s) for p in family_patterns()), s
+    for s in fc["quiet"]:
+        assert not any(p.search(s) for p in family_patterns()), s
+
+
+def test_quotes_and_headings_not_flagged(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text(
+        "# A volatile relationship\n\n"
+        "The victim chose to resume the relationship. They had a volatile relationship.\n\n"
+        'He told the reviewer "it was a domestic dispute, nothing more" at interview.\n\n'
+        "> He snapped, I think, and it was a frenzied attack.\n"
+    )
+    doc = load(p)
+    res = run_checks(doc, ["victims.sensitivity"])["victims.sensitivity"]
+    rules = sorted(f.data["rule"] for f in res.findings)
+    assert rules == ["family-not-considered", "mutualising-abuse", "victim-blaming-choice"]
+    assert res.summary["flags"] == 2 and res.summary["family_considered"] is False
+    for f in res.findings:
+        if f.start is not None:
+            assert doc.text[f.start:f.end] == f.quote and f.page == 1
+
+
+def test_family_considered(tmp_path, run_cli):
+    import json
+
+    p = tmp_path / "r.md"
+    p.write_text("The victim liaison officer contacted Ms H's family in May. They asked three questions.\n")
+    code, out, err = run_cli("sensitivity", p, "--format", "json")
+    assert code == 0, err
+    s = json.loads(out)["summary"]
+    assert s["family_considered"] is True and s["flags"] == 0
+    assert s["family_evidence"] == ["The victim liaison officer contacted Ms H's family in May."]
