@@ -69,9 +69,8 @@ def redact_string(text: str, removals: list[Removal]) -> str:
 
 
 def remaining(text: str, removals: list[Removal]) -> list[str]:
-    """Removed strings still present (case-insensitive, ignoring whitespace and word edges)."""
-    flat = " ".join(text.split()).lower()
-    return [r.text for r in removals if " ".join(r.text.split()).lower() in flat]
+    """Removed strings still present (case-insensitive, any whitespace, at word edges)."""
+    return [r.text for r in removals if _pattern(r.text).search(text)]
 
 
 # -- text ------------------------------------------------------------------------------
@@ -165,10 +164,11 @@ def _docx_leftovers(data: bytes, removals: list[Removal]) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for name in z.namelist():
             raw = z.read(name)
-            low = raw.lower()
             for r in removals:
                 for form in {r.text, escape(r.text), escape(r.text, {'"': "&quot;", "'": "&apos;"})}:
-                    if form.lower().encode("utf-8") in low:
+                    # Word edges, so "Tyler" is not found inside the markup "tblStyleRowBandSize".
+                    rx = re.compile(rb"(?<![A-Za-z0-9])" + re.escape(form.encode("utf-8")) + rb"(?![A-Za-z0-9])", re.I)
+                    if rx.search(raw):
                         found.add(r.text)
             if _is_xml(name):
                 try:

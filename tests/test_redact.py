@@ -1,0 +1,101 @@
+"""Redaction never leaves a removed string anywhere in the output file."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+
+import docx
+import pytest
+
+from sfo_nlp.redact import Removal, redact_docx
+from test_victims_shareable import EXPECTED, REVIEW
+
+
+def _all_parts_text(path) -> str:
+    """Every part of a DOCX, raw, plus each paragraph's text with its runs joined."""
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            raw = z.read(name).decode("utf-8", errors="ignore")
+            out.append(raw)
+            for p in re.findall(r"<w:p[ >].*?</w:p>", raw, re.S):
+                out.append("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)))
+    return "\n".join(out).lower()
+
+
+def _present(value: str, content: str) -> bool:
+    """At word edges: "Tyler" inside the markup "tblStyleRowBandSize" is not a leak."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(value.lower())}(?![a-z0-9])", content) is not None
+
+
+def _docx_with_split_runs(path):
+    d = docx.Document()
+    d.core_properties.author = "Jane Smith"
+    d.core_properties.title = "Review by Jane Smith"
+    d.sections[0].header.paragraphs[0].text = "OFFICIAL - SENSITIVE - author Jane Smith"
+    d.sections[0].footer.paragraphs[0].text = "Call 07700 900123"
+    p = d.add_paragraph("Supervised by probation officer ")
+    for piece in ("Ja", "ne S", "mith", " from May; mobile 07700 ", "900123."):
+        p.add_run(piece).bold = piece.startswith("ne")
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "Reviewing manager", "Jane Smith"
+    d.save(path)
+    return path
+
+
+def test_docx_parts_and_split_runs(tmp_path):
+    src = _docx_with_split_runs(tmp_path / "in.docx")
+    removals = [Removal("staff_name", "staff name", "Jane Smith", 1, "[REDACTED: staff name]"),
+                Removal("phone", "phone", "07700 900123", 1, "[REDACTED: phone]")]
+    out = tmp_path / "out.docx"
+    out.write_bytes(redact_docx(src, removals))
+    text = _all_parts_text(out)
+    assert not _present("jane smith", text) and not _present("07700 900123", text) and "smith" not in text
+    assert "[redacted: staff name]" in text
+    d = docx.Document(out)  # still a valid Word file
+    assert "Supervised by probation officer [REDACTED: staff name] from May" in d.paragraphs[0].text
+    assert removals[0].occurrences >= 4
+
+
+def test_cli_redact_text_and_docx(tmp_path, run_cli):
+    src = tmp_path / "r.md"
+    src.write_text(REVIEW)
+    for name in ("out.txt", "out.docx"):
+        out = tmp_path / name
+        code, stdout, err = run_cli("redact", src, "--output", out)
+        assert code == 0, err
+        content = _all_parts_text(out) if name.endswith(".docx") else out.read_text().lower()
+        for _, value in EXPECTED:
+            assert not _present(value, content), (name, value)
+        assert "daniel harper" in content  # the subject of the review stays
+        log = json.loads((tmp_path / f"{name}.redaction-log.json").read_text())
+        assert {(r["kind"], r["text"]) for r in log["removed"]} == EXPECTED
+        assert all(r["occurrences"] >= 1 for r in log["removed"])
+
+
+def test_cli_redact_docx_input(tmp_path, run_cli):
+    pytest.importorskip("sfo_nlp.ingest.docx")
+    from docgen import make_docx
+
+    blocks = [("h1", "Serious Further Offence Review"),
+              ("p", "He was supervised by probation officer Jane Smith. His mobile was 07700 900123."),
+              ("table", [["Field", "Detail"], ["Reviewing manager", "Susan Blake"]])]
+    src = make_docx(tmp_path / "in.docx", blocks, footer="Susan Blake - Page {page}")
+    out = tmp_path / "out.docx"
+    code, stdout, err = run_cli("shareable", src, "--redact", "--output", out)
+    assert code == 0, err
+    text = _all_parts_text(out)
+    for value in ("jane smith", "susan blake", "07700 900123"):
+        assert value not in text  # plain substrings: none of these occur in Word markup
+    assert "layout kept" in stdout
+
+
+def test_bad_input_writes_nothing(tmp_path, run_cli):
+    out = tmp_path / "out.docx"
+    code, _, err = run_cli("redact", tmp_path / "missing.docx", "--output", out)
+    assert code == 2 and err.startswith("error:") and "Traceback" not in err
+    assert not out.exists() and not list(tmp_path.iterdir())
+    code, _, err = run_cli("shareable", tmp_path / "missing.docx", "--redact")
+    assert code == 2 and "--output" in err

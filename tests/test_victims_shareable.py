@@ -1,0 +1,65 @@
+"""victims.shareable: recognizer examples, checksums, names by context, role titles."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sfo_nlp.checks import run_checks
+from sfo_nlp.checks.victims_recognizers import nhs_mod11, ni_prefix, pnc_check, recognizers, scan
+from sfo_nlp.ingest import load
+
+RECS = recognizers()
+
+REVIEW = """# Serious Further Offence Review: Daniel Harper
+
+| Field | Detail |
+|---|---|
+| Name of person on probation | Daniel Harper |
+| Reviewing manager | Susan Blake |
+| CRN | X123456 |
+
+Mr Harper was supervised by probation officer Jane Smith from May. The SPO, Mark Evans, countersigned the plan.
+He lived at 14 Mill Lane, Leeds LS6 2AB with his son, Tyler. His mobile was 07700 900123 and his email
+dan.h@example.com. NHS number 943 476 5919. PNC 98/1234567L. Prison number A1234BC.
+
+The probation practitioner and the senior probation officer met Daniel Harper, who was born on 3 May 1989.
+"""
+EXPECTED = {
+    ("staff_name", "Susan Blake"), ("crn", "X123456"), ("staff_name", "Jane Smith"), ("staff_name", "Mark Evans"),
+    ("address", "14 Mill Lane"), ("postcode", "LS6 2AB"), ("third_party_name", "Tyler"), ("phone", "07700 900123"),
+    ("email", "dan.h@example.com"), ("nhs_number", "943 476 5919"), ("pnc_number", "98/1234567L"),
+    ("prison_number", "A1234BC"), ("date_of_birth", "3 May 1989"),
+}
+
+
+@pytest.mark.parametrize("rec", RECS, ids=[r["kind"] for r in RECS])
+def test_recognizer_examples(rec):
+    assert rec["fire"] and rec["quiet"]
+    for s in rec["fire"]:
+        assert any(h.kind == rec["kind"] for h in scan(s)), f"{rec['kind']} should fire on: {s}"
+    for s in rec["quiet"]:
+        assert not any(h.kind == rec["kind"] for h in scan(s)), f"{rec['kind']} should be quiet on: {s}"
+
+
+def test_checksums():
+    assert nhs_mod11("943 476 5919") and not nhs_mod11("943 476 5918") and not nhs_mod11("0000000000")
+    assert ni_prefix("AB123456C") and not ni_prefix("GB123456A")
+    assert pnc_check("98/1234567L") is True and pnc_check("98/1234567T") is None
+
+
+def test_review_hits(tmp_path, run_cli):
+    p = tmp_path / "r.md"
+    p.write_text(REVIEW)
+    doc = load(p)
+    res = run_checks(doc, ["victims.shareable"])["victims.shareable"]
+    got = {(f.data["kind"], f.quote) for f in res.findings}
+    assert got == EXPECTED
+    # The person on probation (the subject, whom the family know) and role titles are not hits.
+    assert not any("Harper" in f.quote or "practitioner" in f.quote for f in res.findings)
+    assert all(f.page == 1 and doc.text[f.start:f.end] == f.quote for f in res.findings)
+    assert res.summary["hits"] == len(EXPECTED) and res.summary["by_kind"]["staff_name"] == 3
+    code, out, err = run_cli("shareable", p, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["summary"]["hits"] == len(EXPECTED)
