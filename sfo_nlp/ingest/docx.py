@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import InputError
+from sfo_nlp.ingest.structure import mark_contents
 from sfo_nlp.settings import Settings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -42,6 +43,7 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
         pages = reader.page
         warnings.append(f"page count estimated as {pages} from page breaks (the file does not record it)")
     furniture = _furniture(d)
+    mark_contents(reader.blocks)
     doc = ReviewDocument.build(path.name, "docx", max(pages, reader.page), reader.blocks,
                                tables=reader.tables, furniture=furniture, warnings=warnings)
     for b in doc.blocks:

@@ -43,6 +43,7 @@ class Line:
     y: float = 0.0  # baseline of the line's main characters
     size: float = 0.0  # main font size
     bold: bool = False
+    bold_share: float = 0.0  # share of the line's characters in a bold font
     x0: float = 0.0
     x1: float = 0.0
     text: str = ""
@@ -52,6 +53,15 @@ class Line:
     @property
     def top(self) -> float:
         return self.y + self.size
+
+    def word_starts(self) -> list[float]:
+        """x-position where each word of the line starts."""
+        chars = self.chars
+        starts = [chars[0].x0]
+        for prev, c in zip(chars, chars[1:]):
+            if c.space_before or c.x0 - prev.x1 > WORD_GAP * c.size:
+                starts.append(c.x0)
+        return starts
 
     def first_word_width(self) -> float:
         """Width of the line's first word (to tell a wrapped line from a forced break)."""
@@ -149,7 +159,8 @@ def render(line: Line) -> Line:
     line.markers = markers
     line.size = main
     line.y = base
-    line.bold = sum(c.bold for c in normal) > len(normal) / 2
+    line.bold_share = sum(c.bold for c in normal) / len(normal)
+    line.bold = line.bold_share > 0.5
     line.x0 = min(c.x0 for c in normal)
     line.x1 = max(c.x1 for c in normal)
     return line

@@ -23,6 +23,7 @@ from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import EncryptedError, InputError, LimitError, NoTextError
 from sfo_nlp.ingest import guards, tables
 from sfo_nlp.ingest.hyphens import Vocabulary, line_break
+from sfo_nlp.ingest.structure import mark_contents
 from sfo_nlp.ingest.layout import Char, FontStats, Line, font_stats, group_lines, normalise_furniture
 from sfo_nlp.settings import Settings
 
@@ -336,7 +337,8 @@ def _kind(ln: Line, stats: FontStats) -> str:
     ratio = ln.size / stats.body_size if stats.body_size else 1.0
     if ratio >= stats.heading_ratio and len(ln.text) < 200:
         return "heading"
-    if ln.bold and ratio >= 0.95 and len(ln.text) < 120 and not ln.text.endswith("."):
+    # a bold run at the start of a paragraph ("**PP1** has been...") is not a heading
+    if ln.bold_share >= 0.95 and ratio >= 0.95 and len(ln.text) < 120 and not ln.text.endswith("."):
         return "heading"
     if BULLET.match(ln.text):
         return "list_item"
@@ -354,8 +356,13 @@ def _starts_new(d: _Draft, ln: Line, kind: str, stats: FontStats) -> bool:
         return True  # every bullet starts an item
     if prev.y - ln.y > stats.para_gap(ln.size) or abs(prev.size - ln.size) > 0.6:
         return True
+    if NUMBERED_PARA.match(ln.text) and prev.text.endswith(TERMINAL):
+        return True
     if d.type == "list_item":
-        return ln.x0 < d.lines[0].x0 - 0.8 * ln.size  # back at the margin: the list ended
+        # back left of the item's text after a finished sentence: the list has ended
+        starts = d.lines[0].word_starts()
+        text_x0 = starts[1] if len(starts) > 1 else d.lines[0].x0
+        return ln.x0 < text_x0 - 0.5 * ln.size and prev.text.endswith(TERMINAL)
     if ln.x0 > prev.x0 + 0.8 * ln.size:
         return True  # first-line indent or an indented quotation
     # a sentence ending a line with room left for the next word: the author broke the
@@ -363,7 +370,7 @@ def _starts_new(d: _Draft, ln: Line, kind: str, stats: FontStats) -> bool:
     room = stats.right - prev.x1 - 0.3 * ln.size
     if prev.text.endswith(TERMINAL) and room > ln.first_word_width() + ln.size and not ln.text[:1].islower():
         return True
-    return bool(NUMBERED_PARA.match(ln.text)) and prev.text.endswith(TERMINAL)
+    return False
 
 
 def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats) -> bool:
@@ -459,6 +466,7 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
         if text.strip():
             blocks.append(Block(id=-1, type=d.type, text=text, page=d.page, pages=d.pages,  # type: ignore[arg-type]
                                 level=d.level, style=d.style))
+    mark_contents(blocks)
     notes: list[Footnote] = []
     for p in pages:
         for lines in p.footnotes:

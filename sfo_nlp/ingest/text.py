@@ -24,8 +24,15 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+
+
 def read_text(path: Path, data: bytes, settings: Settings | None = None) -> ReviewDocument:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    # YAML front matter (id, title, render options) is about the file, not the review
+    text = _FRONT_MATTER.sub("", text, count=1)
+    text = _STRONG.sub(r"\1", text)  # **bold** is emphasis, not words
     pages = text.split("\f")
     blocks: list[Block] = []
     tables: list[Table] = []

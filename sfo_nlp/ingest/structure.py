@@ -1,0 +1,43 @@
+"""Structure shared by the PDF and DOCX readers, applied before the document is built."""
+
+from __future__ import annotations
+
+import re
+
+from sfo_nlp.document import Block
+
+CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$", re.I)
+# an entry's trailing dot leader and page number: "Judgements ........ 12"
+_LEADER = re.compile(r"(?:\s*\.{2,}\s*|\s+)\d{1,3}$")
+CONTENTS_STYLE = "contents"
+
+
+def mark_contents(blocks: list[Block]) -> None:
+    """A contents page lists the headings again: its entries become list items styled
+    'contents' (checks can skip them), so a section title on the contents page is not
+    mistaken for the section. Entries end where the first listed heading appears."""
+    start = next((i for i, b in enumerate(blocks[: max(10, len(blocks) // 3)])
+                  if b.type in ("heading", "paragraph") and CONTENTS_TITLE.match(b.text.strip())), None)
+    if start is None:
+        return
+    title = blocks[start]
+    if title.type != "heading":
+        title.type, title.level = "heading", 1
+    entries: list[str] = []
+    for b in blocks[start + 1 :]:
+        text = _LEADER.sub("", b.text.strip())
+        if b.type == "heading" and entries and _same(text, entries):
+            break
+        if b.type not in ("paragraph", "list_item", "quote", "heading") or len(text) > 120 or text.endswith("."):
+            break
+        b.type, b.level, b.style, b.text = "list_item", None, CONTENTS_STYLE, text
+        entries.append(text)
+
+
+def _same(text: str, entries: list[str]) -> bool:
+    key = _key(text)
+    return any(_key(e) == key for e in entries)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"^(?:section\s+)?[\dA-Z]{0,3}[.:)]?\s+", "", text.lower()).strip()
