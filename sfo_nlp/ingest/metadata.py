@@ -1,64 +1,127 @@
-"""Case metadata (offence, region, dates, RoSH level, MAPPA category/level, tier).
+"""Case metadata (offence, region, dates, RoSH level, MAPPA category/level, tier...).
 
-Read from the case details table when there is one, else from 'Label: value' lines.
-A field that is not stated stays absent: nothing is guessed.
+The case details table ("Field | Detail") is the main source; "Label: value" lines
+near the start of the review fill what the table does not give. A field that is not
+stated stays absent: nothing is guessed. Labels and derived values are data, in
+rules/metadata.yaml.
+
+A "Label: value" paragraph may hold several labels (lines joined when the paragraph
+was read): each value runs only up to the next known label, so "Offence: Robbery
+Region: Wales" gives two fields, not one long offence.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from sfo_nlp import rules
 from sfo_nlp.document import ReviewDocument
 
-# label patterns (lower-case, matched at the start of a cell or line) -> field name
-_FIELDS = [
-    (r"(?:index |sfo )?offence(?: charged)?", "offence"),
-    (r"region|probation region", "region"),
-    (r"(?:probation delivery unit|pdu)", "pdu"),
-    (r"sentence(?: type)?", "sentence"),
-    (r"(?:rosh|risk of serious harm)(?: level)?(?: at time of sfo)?", "rosh"),
-    (r"mappa(?: category)?(?: and level)?", "mappa"),
-    (r"tier", "tier"),
-    (r"date of (?:the )?(?:sfo|offence)", "sfo_date"),
-    (r"date (?:of )?charge(?:d)?", "charge_date"),
-    (r"date (?:of )?(?:the )?review(?: completed)?|review completed", "review_date"),
-    (r"period (?:under )?review(?:ed)?", "period"),
-    (r"(?:review )?reference|case reference", "reference"),
-]
-_LABELS = [(re.compile(rf"^\s*(?:{pat})\s*[:\-]?\s*$", re.I), name) for pat, name in _FIELDS]
-_LINE = [(re.compile(rf"^\s*(?:{pat})\s*:\s*(.+)$", re.I), name) for pat, name in _FIELDS]
-_ROSH = re.compile(r"\b(very high|high|medium|low)\b", re.I)
-_MAPPA = re.compile(r"category\s*([123])|\bcat(?:egory)?\.?\s*([123])", re.I)
-_MAPPA_LEVEL = re.compile(r"level\s*([123])", re.I)
+# Only the first blocks of a review hold case details; later "Label:" text is prose.
+HEAD_BLOCKS = 80
+MAX_VALUE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    labels: tuple[re.Pattern, ...]
+    combine: bool = False
+
+    def matches(self, label: str) -> bool:
+        label = " ".join(label.strip().rstrip(":").split())
+        return any(rx.fullmatch(label) for rx in self.labels)
+
+
+@lru_cache(maxsize=1)
+def _spec() -> tuple[list[Field], dict[str, dict], re.Pattern]:
+    data = rules.load("metadata")
+    fields = [
+        Field(name, tuple(re.compile(p, re.I) for p in f["labels"]), bool(f.get("combine")))
+        for name, f in data["fields"].items()
+    ]
+    # any known label followed by a colon, at a line start or after a value
+    any_label = re.compile(
+        r"(?:^|(?<=\s))(" + "|".join(f"(?:{p})" for f in data["fields"].values() for p in f["labels"]) + r")\s*:\s*",
+        re.I | re.M,
+    )
+    return fields, data.get("derived", {}), any_label
+
+
+def field_for(label: str) -> str | None:
+    """The metadata field a table label or 'Label:' names, if any."""
+    fields, _, _ = _spec()
+    return next((f.name for f in fields if f.matches(label)), None)
 
 
 def extract_metadata(doc: ReviewDocument) -> dict[str, Any]:
+    fields, derived, any_label = _spec()
+    combine = {f.name for f in fields if f.combine}
     meta: dict[str, Any] = {}
-    for t in doc.tables[:3]:
+
+    def put(name: str | None, value: str) -> None:
+        value = " ".join(value.split()).strip(" ;,")
+        if not name or not value or len(value) > MAX_VALUE_CHARS:
+            return
+        if name not in meta:
+            meta[name] = value
+        elif name in combine and value not in meta[name]:
+            meta[name] = f"{meta[name]}; {value}"
+
+    for t in _case_tables(doc):
         for row in t.rows:
-            if len(row) < 2:
-                continue
-            for rx, name in _LABELS:
-                if rx.match(row[0]) and row[1].strip() and name not in meta:
-                    meta[name] = " ".join(row[1].split())
-    for b in doc.blocks[:80]:
-        if b.type in ("table", "footnote"):
+            if len(row) >= 2 and row[1].strip():
+                put(field_for(row[0]), row[1])
+    for b in doc.blocks[:HEAD_BLOCKS]:
+        if b.type in ("table", "footnote", "heading"):
             continue
-        for line in b.text.split("\n"):
-            for rx, name in _LINE:
-                m = rx.match(line)
-                if m and name not in meta and len(m.group(1)) < 120:
-                    meta[name] = m.group(1).strip()
-    if "rosh" in meta:
-        m = _ROSH.search(meta["rosh"])
-        if m:
-            meta["rosh_level"] = m.group(1).lower()
-    if "mappa" in meta:
-        m = _MAPPA.search(meta["mappa"])
-        if m:
-            meta["mappa_category"] = int(m.group(1) or m.group(2))
-        m = _MAPPA_LEVEL.search(meta["mappa"])
-        if m:
-            meta["mappa_level"] = int(m.group(1))
+        for name, value in label_values(b.text, any_label):
+            put(name, value)
+    for name, spec in derived.items():
+        value = derive(spec, meta.get(spec["from"]))
+        if value is not None:
+            meta[name] = value
     return meta
+
+
+def _case_tables(doc: ReviewDocument) -> list:
+    """Early tables that read as case details, the most label-like first.
+
+    A glossary table also has rows named 'RoSH' or 'MAPPA' (with definitions), so
+    tables are ranked by the share of their rows whose first cell is a known label."""
+    scored = []
+    for t in doc.tables[:5]:
+        labels = sum(1 for row in t.rows if len(row) >= 2 and field_for(row[0]))
+        if labels >= 2:
+            scored.append((labels / len(t.rows), -t.id, t))
+    return [t for *_, t in sorted(scored, key=lambda s: s[:2], reverse=True)]
+
+
+def label_values(text: str, any_label: re.Pattern | None = None) -> list[tuple[str | None, str]]:
+    """(field, value) for each known 'Label: value' in a block, values cut at the next label."""
+    any_label = any_label or _spec()[2]
+    hits = list(any_label.finditer(text))
+    out = []
+    for i, m in enumerate(hits):
+        # a label must start the text or a line, or follow the end of a previous value
+        if m.start() > 0 and text[m.start() - 1] != "\n" and i == 0:
+            continue
+        end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
+        out.append((field_for(m.group(1)), text[m.end() : end]))
+    return out
+
+
+def derive(spec: dict, value: str | None) -> Any:
+    """A derived field (rosh_level, mappa_category...) from its source value, or None."""
+    if not value:
+        return None
+    if "number" in spec:
+        m = re.search(spec["number"], value, re.I)
+        return int(m.group(1)) if m else None
+    for result, pattern in spec["values"].items():
+        if re.search(pattern, value, re.I):
+            return result
+    return None
