@@ -62,8 +62,15 @@ def make_pdf(
     footer: str | None = "Page {page} of {pages}",
     password: str | None = None,
     footnote_rule: bool = True,
+    note_label: str = "plain",
+    repeat_header: bool = True,
 ) -> Path:
-    """Write a review PDF the way Word/reportlab would lay it out; returns the path."""
+    """Write a review PDF the way Word/reportlab would lay it out; returns the path.
+
+    ``note_label``: "plain" starts each footnote with its number in the note's font
+    (reportlab style), "super" with a raised number (Word style).
+    ``repeat_header``: repeat a table's header row on each page it runs onto.
+    """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -120,7 +127,7 @@ def make_pdf(
                 for r, row in enumerate(content)
             ]
             ncol = max(len(r) for r in content)
-            t = Table(rows, colWidths=[(width - left - right) / ncol] * ncol, repeatRows=1)
+            t = Table(rows, colWidths=[(width - left - right) / ncol] * ncol, repeatRows=1 if repeat_header else 0)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [t, Spacer(1, size)]
@@ -137,7 +144,8 @@ def make_pdf(
         notes = [n for n in canv._sfo_notes if n in footnotes]
         if not notes:
             return
-        paras = [Paragraph(f"{n} {_esc(footnotes[n])}", note_style) for n in notes]
+        label = "<super>{}</super>" if note_label == "super" else "{} "
+        paras = [Paragraph(label.format(n) + _esc(footnotes[n]), note_style) for n in notes]
         sizes = [p.wrap(width - left - right, note_area) for p in paras]
         y = bottom + 12 + sum(h + 2 for _, h in sizes)
         if footnote_rule:

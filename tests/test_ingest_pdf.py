@@ -134,3 +134,16 @@ def test_extract_cli_json(tmp_path, run_cli):
     assert data["tables"][0]["rows"] == [["A", "B"], ["1", "2"]] and data["tables"][0]["pages"] == [1]
     code, out, err = run_cli("extract", path)
     assert code == 0 and "Some text here." in out
+
+
+def test_word_style_footnotes_and_table_without_repeated_header(tmp_path):
+    rows = [["Date", "Event"]] + [[f"{d} May 2024", f"Contact number {d} with the person on probation"] for d in range(1, 80)]
+    blocks = [("h1", "Chronology"), ("p", "The chronology below is taken from the case record[^1]."),
+              ("table", rows), ("p", "The record was incomplete[^2].")]
+    notes = {"1": "nDelius, the probation case management system.", "2": "See paragraph 3.2."}
+    doc = load(make_pdf(tmp_path / "w.pdf", blocks, notes, note_label="super", repeat_header=False))
+    assert len(doc.tables) == 1 and len(doc.tables[0].pages) >= 2
+    assert doc.tables[0].rows == rows
+    assert [(f.label, f.text) for f in doc.footnotes] == list(notes.items())
+    assert all(len(f.markers) == 1 for f in doc.footnotes)
+    assert "case record." in doc.text and "incomplete." in doc.text
