@@ -130,6 +130,32 @@ def _match_before(text: str, short: str, pos: int) -> tuple[int, str] | None:
     return words[-n][0], lf
 
 
+_MINOR = {"of", "the", "and", "for", "in", "on", "to", "a", "an", "&"}
+
+
+def _initials_before(text: str, short: str, pos: int) -> tuple[int, str] | None:
+    """A run of words whose initials spell the short form, a little before it: "the
+    probation practitioner who held the case (PP)" (a clause between the long form and
+    the brackets puts it outside Schwartz-Hearst's window)."""
+    letters = re.sub(r"\d+$", "", short).upper()
+    letters = "".join(c for c in letters if c.isalpha())
+    if len(letters) < 2:
+        return None
+    words = _words_before(text, pos, 14)
+    for i in range(len(words) - 1, -1, -1):
+        got, j = "", i
+        while j < len(words) and len(got) < len(letters):
+            w = words[j][2].strip(",;:()\"'")
+            if w.lower() not in _MINOR or not got:
+                if not w or w[0].upper() != letters[len(got)]:
+                    break
+                got += w[0].upper()
+            j += 1
+        if got == letters:
+            return words[i][0], " ".join(w[2] for w in words[i:j])
+    return None
+
+
 def _match_after(short: str, candidate: str) -> str | None:
     """Forward matching: the shortest leading run of words of ``candidate`` that covers ``short``."""
     words = candidate.split()
@@ -157,6 +183,8 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
         if is_short(first) and len(inner.split()) <= 2:
             # long form (SHORT)
             hit = _match_before(text, first, m.start())
+            if not hit:
+                hit = _initials_before(text, first, m.start())
             if not hit and _NUMBERED_ROLE.match(first):
                 # "the prison offender manager who worked with him (POM1)": a pseudonym
                 # defined by the clause before it, too long for Schwartz-Hearst's window.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sfo_nlp.checks.registry import register
 from sfo_nlp.checks.victims_abbrev import WORD, find_definitions, is_acronym, is_roman, key
@@ -93,10 +94,15 @@ def _shouting(text, words, i, gl) -> bool:
     return False
 
 
-def _term_pattern(entry: dict) -> re.Pattern:
-    forms = [entry["term"], *entry.get("forms", [])]
+@lru_cache(maxsize=1024)
+def _term_rx(forms: tuple[str, ...]) -> re.Pattern:
     alts = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)
+    # An optional plural s: "safeguarding enquiry" also matches "enquiries" through forms.
+    return re.compile(rf"(?<![\w-])(?:{alts})s?(?![\w-])", re.I)
+
+
+def _term_pattern(entry: dict) -> re.Pattern:
+    return _term_rx((entry["term"], *entry.get("forms", [])))
 
 
 def _explained_late(t: Term, first: int) -> bool:
@@ -150,16 +156,20 @@ def analyse_terms(doc) -> list[Term]:
         if k in terms:
             terms[k].explanations.append((d.start, where[blk.id], d.long))
 
-    # Glossary sections.
+    # Glossary sections: an entry explains the acronyms in its term column ("Approved
+    # premises (AP)") and any term of art its term matches ("Child safeguarding enquiry").
     for ent in gloss_entries:
+        done = set()
         for cand in (ent.term, *re.split(r"\s*[/(),]\s*", ent.term)):
             cand = cand.strip()
-            if not cand:
-                continue
-            for k in (term_key(cand, gl), "term:" + cand.lower()):
-                if k in terms:
-                    terms[k].explanations.append((ent.start, "glossary", ent.meaning))
-                    break
+            k = term_key(cand, gl) if cand else ""
+            if k in terms and k not in done:
+                terms[k].explanations.append((ent.start, "glossary", ent.meaning))
+                done.add(k)
+        for t in terms.values():
+            if t.kind == "term" and t.key not in done and _term_pattern(t.entry).search(ent.term):
+                t.explanations.append((ent.start, "glossary", ent.meaning))
+                done.add(t.key)
 
     # Footnotes attached to a use of the term.
     for fn in doc.footnotes:

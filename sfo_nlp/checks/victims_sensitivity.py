@@ -34,7 +34,8 @@ def _sentences(doc):
             continue
         start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
         b = doc.block_at(start)
-        if b is None or b.type in SKIP_BLOCKS:
+        # Tables hold labels and data ("Index offence | Murder"), not the author's prose.
+        if b is None or b.type in SKIP_BLOCKS or b.type == "table":
             continue
         yield start, start + len(text), b
 

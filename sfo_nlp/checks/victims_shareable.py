@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
+from sfo_nlp.checks.victims_abbrev import is_acronym
 from sfo_nlp.checks.victims_context import word_rx
 from sfo_nlp.checks.victims_recognizers import Hit, scan
 from sfo_nlp.results import CheckResult, Finding
@@ -39,6 +40,7 @@ def name_rules() -> dict:
     cfg["_name_field"] = [re.compile(p, re.I) for p in cfg["name_fields"]]
     cfg["_subject_field"] = [re.compile(p, re.I) for p in cfg["subject_fields"]]
     cfg["_name_value"] = re.compile(cfg["name_value"])
+    cfg["not_names"] = set(cfg.get("not_names", ()))
     rel = "|".join(re.escape(w) for w in sorted(cfg["relation_words"], key=len, reverse=True))
     cfg["_relation_name"] = re.compile(
         rf"\b(?:{rel}),?\s+(?:(?:called|named)\s+)?([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\b"
@@ -92,7 +94,12 @@ def _clean_person(doc, ent) -> tuple[int, int] | None:
     words = re.findall(r"[A-Za-z][\w'-]*", _HONORIFIC.sub("", text))
     if not words or not all(w[0].isupper() for w in words):
         return None
-    if any(w.isupper() and len(w) > 1 for w in words):  # an acronym, not a name
+    if any(is_acronym(w) for w in words) or any(w in cfg["not_names"] for w in words):
+        return None  # RoSH, "Victim": not names
+    full = [w for w in words if len(w) > 1]
+    # A first name and surname, or a title and surname: a lone word ("Kent", "Cap") is
+    # too often a place or a misread, and "Ms K" is a pseudonym chosen to be shared.
+    if not full or (len(full) < 2 and not _HONORIFIC.match(text)):
         return None
     if cfg["_role"].fullmatch(text):
         return None
@@ -140,7 +147,10 @@ def name_hits(doc) -> list[Hit]:
         if blk is None:
             continue
         for r, row in enumerate(t.rows):
-            if len(row) < 2 or not any(p.search(row[0].strip()) for p in cfg["_name_field"]):
+            label = row[0].strip() if row else ""
+            if len(row) < 2 or any(p.search(label) for p in cfg["_subject_field"]):
+                continue
+            if not any(p.search(label) for p in cfg["_name_field"]):
                 continue
             value = row[1].strip()
             if not cfg["_name_value"].match(value) or cfg["_role"].search(value) or _is_subject(value, subject):

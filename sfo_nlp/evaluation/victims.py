@@ -37,9 +37,22 @@ def _contains(a: str, b: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(b)}(?!\w)", a) is not None
 
 
+def _long_form(term: str) -> str | None:
+    """The glossary's expansion of an acronym: UPW and "unpaid work" name the same term."""
+    from sfo_nlp.checks.victims_abbrev import key
+    from sfo_nlp.checks.victims_glossary import load
+
+    entry = load().acronyms.get(key(term))
+    return entry["long"] if entry else None
+
+
 def matches(pred: str, gold: str) -> bool:
     p, g = _norm(pred), _norm(gold)
-    return bool(p and g) and (p == g or _contains(g, p) or _contains(p, g))
+    if not (p and g):
+        return False
+    if p == g or _contains(g, p) or _contains(p, g):
+        return True
+    return any(lf and _norm(lf) == other for lf, other in ((_long_form(pred), g), (_long_form(gold), p)))
 
 
 def score(pairs: list[tuple[list[str], list[str]]]) -> dict[str, float | int | None]:
