@@ -8,6 +8,7 @@ the whole document; sentence counts and passive voice come from the one spaCy pa
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from sfo_nlp.checks.registry import register
@@ -17,8 +18,13 @@ from sfo_nlp.results import CheckResult, Finding
 CHECK = "victims.readability"
 
 
-def _threshold(ctx) -> float:
-    return float(ctx.options.get("reading_age_threshold") or ctx.settings.target_reading_age)
+def threshold(ctx, cfg: dict) -> float:
+    """CLI option, then environment (through Settings), then the rule file, then Settings."""
+    if ctx.options.get("reading_age_threshold") is not None:
+        return float(ctx.options["reading_age_threshold"])
+    if os.environ.get("SFO_NLP_TARGET_READING_AGE") is None and cfg.get("threshold") is not None:
+        return float(cfg["threshold"])
+    return float(ctx.settings.target_reading_age)
 
 
 def _passive_verb(sent) -> str | None:
@@ -37,7 +43,7 @@ def _passive_verb(sent) -> str | None:
 def check(doc, ctx) -> CheckResult:
     cfg = config()
     msgs = cfg["messages"]
-    threshold = _threshold(ctx)
+    limit_age = threshold(ctx, cfg)
     limit = int(ctx.settings.long_sentence_words)
     prose = {b.id: b for b in doc.prose_blocks}
 
@@ -79,12 +85,12 @@ def check(doc, ctx) -> CheckResult:
         scored.append((b, ra))
     over = [
         (b, ra) for b, ra in scored
-        if ra.age > threshold and ra.words >= cfg["min_words_to_flag"]
+        if ra.age > limit_age and ra.words >= cfg["min_words_to_flag"]
     ]
     for b, ra in over:
         findings.append(Finding.at(
             doc, b.start, b.end, CHECK, "warning",
-            msgs["paragraph"].format(age=ra.age, threshold=threshold),
+            msgs["paragraph"].format(age=ra.age, threshold=limit_age),
             suggestion=msgs["paragraph_suggestion"],
             data={"kind": "paragraph", "reading_age": ra.age, "formulas": ra.formulas, "words": ra.words},
         ))
@@ -104,7 +110,7 @@ def check(doc, ctx) -> CheckResult:
     )[: cfg["hardest"]]
     summary = {
         "reading_age": whole.age if whole else 0.0,
-        "threshold": threshold,
+        "threshold": limit_age,
         "formulas": list(whole.formulas) if whole else [],
         "formula_grades": whole.formulas if whole else {},
         "scale": f"UK reading age = US grade + {cfg['grade_to_age']}, averaged over the formulas listed",
