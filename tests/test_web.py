@@ -1,0 +1,224 @@
+"""The local web page, through FastAPI's TestClient: every route, and every refusal
+(no token, wrong token, other host, other origin, missing CSRF token, oversized or
+non-review uploads)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sfo_nlp.store import Store
+from sfo_nlp.web import security
+from sfo_nlp.web.app import create_app
+
+TOKEN = "test-token-123"
+BASE = "http://127.0.0.1:8765"
+REVIEW_MD = """# Serious Further Offence Review: Sam Test
+
+Region: Wales
+
+Offence: Murder
+
+Date of SFO: 4 March 2024
+
+RoSH level: High
+
+## Analysis of practice
+
+The practitioner did not complete a domestic abuse enquiry with the police before sentence. This was a
+missed opportunity to understand the risk to his new partner. The OASys assessment was not reviewed
+after his arrest in May, and the senior probation officer countersigned it without comment.
+
+Workloads in the team were high and the case was reallocated twice because of vacancies.
+
+## Action plan
+
+| Action | Owner | Target date | Measure |
+| --- | --- | --- | --- |
+| Deliver domestic abuse training to the team | SPO | March 2025 | Audit of 20 cases |
+"""
+
+
+def _client(tmp_path, **kw) -> TestClient:
+    app = create_app(db_path=tmp_path / "web.sqlite", token=TOKEN, **kw)
+    client = TestClient(app, base_url=BASE)
+    return client
+
+
+def _login(client: TestClient) -> None:
+    r = client.get("/?token=" + TOKEN, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+    client.cookies.set(security.COOKIE, TOKEN)
+
+
+def _csrf(client: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+
+
+def _wait(client: TestClient, job_url: str, timeout: float = 120) -> str:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = client.get(job_url)
+        if "Open the results" in r.text or 'role="alert"' in r.text:
+            return r.text
+        assert 'http-equiv="refresh"' in r.text  # progress page updates itself
+        time.sleep(0.3)
+    raise AssertionError("analysis did not finish")
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    """One app with one review uploaded and analysed (the slow part, done once)."""
+    tmp = tmp_path_factory.mktemp("web")
+    with _client(tmp) as client:
+        _login(client)
+        r = client.post("/upload", data={"csrf": _csrf(client), "standards": "2023"},
+                        files={"file": ("sam test.md", REVIEW_MD.encode(), "text/markdown")}, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        text = _wait(client, r.headers["location"])
+        sha = re.search(r'href="/review/([0-9a-f]{64})', text).group(1)
+        yield client, sha, tmp
+
+
+def test_refuses_requests_without_the_token(tmp_path):
+    with _client(tmp_path) as client:
+        for path in ("/", "/batch", "/themes", "/static/app.css", "/review/abc"):
+            r = client.get(path)
+            assert r.status_code == 403 and "session token" in r.text
+        assert client.get("/?token=wrong").status_code == 403
+        assert client.post("/upload").status_code == 403
+        assert "default-src 'none'" in client.get("/").headers["content-security-policy"]
+
+
+def test_refuses_other_hosts_and_origins(tmp_path):
+    with _client(tmp_path) as client:
+        _login(client)
+        assert client.get("/", headers={"host": "evil.example"}).status_code == 400  # DNS rebinding
+        csrf = _csrf(client)
+        r = client.post("/upload", data={"csrf": csrf}, headers={"origin": "http://evil.example"})
+        assert r.status_code == 403 and "another site" in r.text
+        r = client.post("/upload", data={"csrf": csrf}, headers={"origin": "http://127.0.0.1:9999"})
+        assert r.status_code == 403
+        r = client.post("/upload", data={"csrf": "forged"}, files={"file": ("a.md", b"text", "text/markdown")})
+        assert r.status_code == 403 and "expired" in r.text
+
+
+def test_refuses_oversized_and_non_review_uploads(tmp_path):
+    with _client(tmp_path, max_upload_mb=0.01) as client:
+        _login(client)
+        csrf = _csrf(client)
+
+        def up(name, data):
+            return client.post("/upload", data={"csrf": csrf}, files={"file": (name, data, "application/octet-stream")})
+
+        r = up("big.pdf", b"%PDF-1.4 " + b"x" * 200_000)
+        assert r.status_code == 413 and "limit" in r.text
+        r = up("photo.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+        assert r.status_code == 400 and "PNG image" in r.text and "sfo-nlp-uploads" not in r.text
+        assert up("tool.exe", b"MZ....").status_code == 415
+        assert up("empty.docx", b"").status_code == 400
+        assert client.post("/upload", data={"csrf": csrf}).status_code == 400  # no file chosen
+        upload_dir = client.app.state.web.upload_dir
+        assert stat.S_IMODE(upload_dir.stat().st_mode) == 0o700 and list(upload_dir.iterdir()) == []
+    assert not upload_dir.exists()  # removed when the session ends
+
+
+def test_pages_have_no_script_and_a_strict_policy(analysed):
+    client, sha, _ = analysed
+    for path in ("/", "/batch", f"/review/{sha}", f"/review/{sha}/confirm"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "<script" not in r.text.lower()
+        assert r.headers["content-security-policy"] == security.CSP
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
+    assert client.get("/static/app.css").status_code == 200
+
+
+def test_review_report_and_batch_pages(analysed):
+    client, sha, _ = analysed
+    r = client.get(f"/review/{sha}")
+    assert "sam test.md" in r.text and "DRAFT" in r.text and "Composite" in r.text
+    r = client.get(f"/review/{sha}/report")
+    assert r.status_code == 200 and "domestic abuse enquiry" in r.text
+    assert "script-src" not in r.headers["content-security-policy"] and "default-src 'none'" in r.headers[
+        "content-security-policy"]
+    r = client.get("/batch")
+    assert "sam test.md" in r.text and "<td>1</td>" in r.text
+    r = client.get("/themes")
+    assert r.status_code == 200 and "Themes across 1 SFO reviews" in r.text
+    assert client.get("/review/" + "0" * 64).status_code == 404
+    assert client.get("/jobs/nope").status_code == 404
+    assert client.get(f"/review/{sha}/note.pdf").status_code == 404
+
+
+def test_confirm_then_export_the_note(analysed):
+    client, sha, tmp = analysed
+    form = client.get(f"/review/{sha}/confirm").text
+    first = re.search(r'name="answer-([^"]+)"', form).group(1)
+    data = {"csrf": _csrf(client), "who": "A. Inspector", f"answer-{first}": "no",
+            f"comment-{first}": "Needs the <b>partner</b> enquiry."}
+    r = client.post(f"/review/{sha}/confirm", data=data, follow_redirects=True)
+    assert r.status_code == 200 and "Saved 1 decisions" in r.text
+    assert "Needs the &lt;b&gt;partner&lt;/b&gt; enquiry." in r.text  # escaped on the way back
+    with Store(tmp / "web.sqlite") as st:
+        d = st.decisions(sha)
+    assert [(x["prompt_id"], x["final_answer"], x["who"]) for x in d] == [(first, "no", "A. Inspector")]
+    r = client.get(f"/review/{sha}/note.md")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert "partner" in r.text
+    r = client.get(f"/review/{sha}/note.docx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    # a bad answer value is refused whole, with the CLI's message
+    bad = dict(data, **{f"answer-{first}": "maybe"})
+    r = client.post(f"/review/{sha}/confirm", data=bad)
+    assert r.status_code == 400 and "answer must be one of" in r.text
+    no_name = dict(data, who=" ")
+    assert client.post(f"/review/{sha}/confirm", data=no_name).status_code == 400
+
+
+def test_serve_prints_a_private_address_and_answers_on_loopback(tmp_path):
+    exe = Path(sys.executable).parent / "sfo-nlp"
+    proc = subprocess.Popen([str(exe), "serve", "--port", "0", "--db", str(tmp_path / "s.sqlite")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        end = time.monotonic() + 60
+        while time.monotonic() < end and url is None:
+            line = proc.stdout.readline()
+            m = re.search(r"(http://127\.0\.0\.1:\d+/)\?token=(\S+)", line)
+            if m:
+                url, token = m.group(1), m.group(2)
+        assert url, "no address printed"
+        for _ in range(50):
+            try:
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(url, timeout=5)
+                break
+            except urllib.error.URLError as exc:
+                if isinstance(exc, urllib.error.HTTPError):
+                    raise
+                time.sleep(0.2)
+        assert refused.value.code == 403
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with opener.open(f"{url}?token={token}", timeout=10) as resp:
+            assert resp.status == 200 and b"Check an SFO review" in resp.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_refuses_a_bad_port(run_cli):
+    code, out, err = run_cli("serve", "--port", "70000")
+    assert code == 2 and err.startswith("error: ") and "--port" in err
