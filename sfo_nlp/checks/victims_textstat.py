@@ -78,7 +78,7 @@ def reading_age(text: str, sentences: int | None = None) -> ReadingAge:
     lo, hi = cfg["grade_range"]
     grades: dict[str, float] = {}
     for f in cfg["formulas"]:
-        if n_sent < f.get("min_sentences", 0):
+        if not f.get("enabled", True) or n_sent < f.get("min_sentences", 0):
             continue
         raw = float(getattr(ts, f["fn"])(text))
         if f.get("to_grade") == "dale_chall":
