@@ -63,3 +63,11 @@ def test_review_hits(tmp_path, run_cli):
     code, out, err = run_cli("shareable", p, "--format", "json")
     assert code == 0, err
     assert json.loads(out)["summary"]["hits"] == len(EXPECTED)
+
+
+def test_pseudonyms_possessives_and_lone_words(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("The probation officer spoke to Ms L's mother. The SPO said Kent police were told. "
+                 "The PP met Mr Daniel Reeve's manager.\n")
+    res = run_checks(load(p), ["victims.shareable"])["victims.shareable"]
+    assert [(f.data["kind"], f.quote) for f in res.findings] == [("staff_name", "Daniel Reeve")]

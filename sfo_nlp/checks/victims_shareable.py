@@ -89,7 +89,7 @@ def _clean_person(doc, ent) -> tuple[int, int] | None:
         start += lead
         text = text[lead:]
         m = cfg["_role"].match(text)
-    text = text.rstrip(" ,.;:'")
+    text = re.sub(r"['\u2019]s?$", "", text.rstrip(" ,.;:")).rstrip(" ,.;:")  # "Ms L's" -> "Ms L"
     end = start + len(text)
     words = re.findall(r"[A-Za-z][\w'-]*", _HONORIFIC.sub("", text))
     if not words or not all(w[0].isupper() for w in words):
