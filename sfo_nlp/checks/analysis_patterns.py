@@ -32,10 +32,14 @@ class OccurrenceRule:
     groups: tuple[tuple[str, tuple[re.Pattern, ...]], ...]
     unless: tuple[re.Pattern, ...]
     sections: re.Pattern | None
+    requires: re.Pattern | None = None  # a sentence must match this to count at all
+
 
     def groups_in(self, text: str) -> list[str]:
         """Names of the groups ``text`` matches (none if an ``unless`` pattern matches)."""
         if any(p.search(text) for p in self.unless):
+            return []
+        if self.requires is not None and not self.requires.search(text):
             return []
         return [name for name, pats in self.groups if any(p.search(text) for p in pats)]
 
@@ -62,6 +66,7 @@ def load_rules() -> dict[str, OccurrenceRule]:
             groups=tuple((g, _compile(p, f"{name}.{g}")) for g, p in spec["groups"].items()),
             unless=_compile(spec.get("unless"), f"{name}.unless"),
             sections=re.compile(spec["sections"], re.I) if spec.get("sections") else None,
+            requires=_compile([spec["requires"]], f"{name}.requires")[0] if spec.get("requires") else None,
         )
     return out
 
