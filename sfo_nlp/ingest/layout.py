@@ -88,7 +88,9 @@ def group_lines(chars: Iterable[Char], page: int) -> list[Line]:
     cur: list[Char] = []
     base = size = 0.0
     for c in chars:
-        if cur and abs(c.y - base) <= 0.5 * max(size, c.size) and c.x0 >= cur[-1].x0 - 2 * size:
+        # a smaller raised character (a superscript) may sit up to 0.7 of the size above
+        reach = 0.7 if c.size < 0.9 * size and c.y > base else 0.5
+        if cur and abs(c.y - base) <= reach * max(size, c.size) and c.x0 >= cur[-1].x0 - 2 * size:
             cur.append(c)
             if c.size >= size * 0.95:
                 base, size = c.y, max(size, c.size)

@@ -42,7 +42,8 @@ FOOTNOTE_ZONE = 0.35
 FOOTNOTE_START = re.compile(r"^(\d{1,3}|[*\u2020\u2021])[.)]?\s+(?=\S)")
 BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2013\-\uf0b7\uf0a7o]\s+")
 NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+|^\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)\s+")
-NUMBERED_PARA = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s")
+# numbered paragraphs as reviews write them: "3.2", "5A.4", "6.3.3", appendix "D.1"
+NUMBERED_PARA = re.compile(r"^(?:\d{1,2}[A-Z]?|[A-Z])(?:\.\d{1,2})+\.?\s")
 TERMINAL = tuple(".!?:;\"'\u201d\u2019)")
 # pdfium font flags: bit 19 (1-based) is ForceBold
 _FORCE_BOLD = 1 << 18
@@ -113,13 +114,23 @@ def read_chars(textpage) -> list[Char]:
     return out
 
 
-def count_rules(page) -> int:
-    """Number of path objects (lines, boxes) on a page: tables need several."""
+def page_rules(page) -> tuple[list[tuple[float, float, float, float]], bool]:
+    """Bounding boxes of the page's path objects (ruling lines, cell borders, boxes), and
+    whether any path is too complex for its box to describe (a whole grid in one path)."""
     import pypdfium2.raw as raw
 
-    return raw.FPDFPage_CountObjects(page.raw) and sum(
-        1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1)
-    )
+    boxes = []
+    complex_path = False
+    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
+        if not raw.FPDFPageObj_GetBounds(obj.raw, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
+            continue
+        box = (l.value, b.value, r.value, t.value)
+        thin = min(box[2] - box[0], box[3] - box[1]) <= tables.THIN
+        if not thin and raw.FPDFPath_CountSegments(obj.raw) > 6:
+            complex_path = True
+        boxes.append(box)
+    return boxes, complex_path
 
 
 @dataclass
@@ -151,17 +162,22 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
                 f"{path.name}: {n} pages, over the limit of {settings.max_pages} "
                 "(raise it with SFO_NLP_MAX_PAGES)"
             )
-        raw_pages: list[tuple[int, float, float, list[Char], int]] = []
+        raw_pages: list[tuple[int, float, float, list[Char], tuple]] = []
+        damaged: list[int] = []
         for i in range(n):
-            page = pdf[i]
+            width, height, chars, rules = 595.0, 842.0, [], ([], False)
             try:
-                width, height = page.get_size()
-                textpage = page.get_textpage()
-                chars = read_chars(textpage)
-                textpage.close()
-                rules = count_rules(page) if chars else 0
-            finally:
-                page.close()
+                page = pdf[i]
+                try:
+                    width, height = page.get_size()
+                    textpage = page.get_textpage()
+                    chars = read_chars(textpage)
+                    textpage.close()
+                    rules = page_rules(page) if chars else ([], False)
+                finally:
+                    page.close()
+            except Exception:  # pdfium raises plain errors for a damaged page: skip it
+                damaged.append(i + 1)
             raw_pages.append((i + 1, width, height, chars, rules))
             deadline.check(f"page {i + 1}")
     finally:
@@ -173,7 +189,9 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
             "e.g. 'ocrmypdf in.pdf out.pdf', then try again"
         )
     warnings: list[str] = []
-    blank = [p for p, _, _, chars, _ in raw_pages if not chars]
+    if damaged:
+        warnings.append("page(s) could not be read (damaged?) and were skipped: " + ", ".join(map(str, damaged[:10])))
+    blank = [p for p, _, _, chars, _ in raw_pages if not chars and p not in damaged]
     if blank:
         warnings.append(
             f"{len(blank)} page(s) have no text layer and were skipped (scanned?): "
@@ -199,16 +217,19 @@ def _layout_pages(path, password, raw_pages, deadline, warnings) -> list[PageCon
     try:
         for number, width, height, chars, rules in raw_pages:
             pc = PageContent(number, width, height)
-            if rules >= 4:  # a grid needs at least four ruling lines
-                if plumber is None:
-                    import pdfplumber
+            boxes, complex_path = rules
+            try:
+                if complex_path:  # the grid is inside one path: let pdfplumber parse the page
+                    if plumber is None:
+                        import pdfplumber
 
-                    plumber = pdfplumber.open(str(path), password=password or "")
-                try:
+                        plumber = pdfplumber.open(str(path), password=password or "")
                     pc.tables = tables.find_tables(plumber.pages[number - 1], number, height)
-                except Exception as exc:  # a damaged page: read its text, skip its tables
-                    warnings.append(f"page {number}: tables could not be read ({type(exc).__name__})")
-                deadline.check(f"page {number} tables")
+                elif len(boxes) >= 4:  # a grid needs at least four ruling lines
+                    pc.tables = tables.find_tables_from_rules(boxes, number, width, height)
+            except Exception as exc:  # a damaged page: read its text, skip its tables
+                warnings.append(f"page {number}: tables could not be read ({type(exc).__name__})")
+            deadline.check(f"page {number} tables")
             rest = chars
             if pc.tables:
                 rest = []
@@ -384,6 +405,8 @@ def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats
     if NUMBERED_PARA.match(ln.text) or ln.x0 > stats.left + 0.8 * ln.size:
         return False
     last = d.lines[-1]
+    if stats.right - last.x1 - 0.3 * ln.size > ln.first_word_width() + ln.size:
+        return False  # the next word would have fitted: the paragraph ended there
     # a full last line means the paragraph ran on, even if a sentence ended there
     return not last.text.endswith(TERMINAL) or last.x1 >= stats.right - 2 * last.size
 

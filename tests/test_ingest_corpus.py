@@ -1,0 +1,44 @@
+"""The fictional corpus ingests with its structure: each built PDF/DOCX is compared with
+its Markdown source (read by the text reader) block by block.
+
+Contents pages and the title line exist only in the built files, so the measure is the
+share of the SOURCE's blocks (type and text) found in order in the built file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+
+from sfo_nlp.ingest import load
+
+REVIEWS = Path(__file__).resolve().parents[1] / "corpus_samples" / "reviews"
+BUILT = sorted(p for fmt in ("pdf", "docx") for p in (REVIEWS / fmt).glob(f"*.{fmt}")
+               if (REVIEWS / "src" / f"{p.stem}.md").exists())
+
+
+def signature(doc) -> list[tuple]:
+    out = []
+    for b in doc.blocks:
+        if b.type == "table":
+            out.append(("table", len(doc.tables[b.table].rows)))
+        else:  # markers are '[^1]' in Markdown and taken out of the text in PDF/DOCX
+            out.append((b.type, " ".join(re.sub(r"\[\^[^\]]+\]", "", b.text).split())[:60]))
+    return out
+
+
+@pytest.mark.parametrize("built", BUILT, ids=lambda p: p.name)
+def test_built_review_has_the_source_structure(built):
+    src = load(REVIEWS / "src" / f"{built.stem}.md")
+    doc = load(built)
+    want, got = signature(src), signature(doc)
+    sm = difflib.SequenceMatcher(a=want, b=got, autojunk=False)
+    matched = sum(m.size for m in sm.get_matching_blocks())
+    assert matched / len(want) >= 0.97, [op for op in sm.get_opcodes() if op[0] != "equal"][:5]
+    assert [len(t.rows) for t in doc.tables] == [len(t.rows) for t in src.tables]
+    assert [f.text for f in doc.footnotes] == [f.text for f in src.footnotes]
+    assert all(f.markers for f in doc.footnotes)
+    assert "OFFICIAL" not in doc.text[:200]
