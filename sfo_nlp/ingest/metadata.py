@@ -120,7 +120,7 @@ def derive(spec: dict, value: str | None) -> Any:
         return None
     if "number" in spec:
         m = re.search(spec["number"], value, re.I)
-        return int(m.group(1)) if m else None
+        return int(next(g for g in m.groups() if g)) if m else None
     for result, pattern in spec["values"].items():
         if re.search(pattern, value, re.I):
             return result
