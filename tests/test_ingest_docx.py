@@ -83,3 +83,21 @@ def test_merged_cells_keep_the_grid(tmp_path):
     assert doc.tables[0].rows == [["Case details", "", ""], ["Offence", "Robbery", "note"], ["Region", "Wales", ""]]
     assert [b.type for b in doc.blocks] == ["table", "paragraph"]
     assert doc.metadata == {"offence": "Robbery", "region": "Wales"}
+
+
+def test_word_rendered_page_breaks_give_pages(tmp_path):
+    """Word saves where it last broke pages: blocks get real page numbers from them."""
+    import docx
+    from docx.oxml import parse_xml
+
+    d = docx.Document()
+    d.add_heading("Summary", level=1)
+    p1 = d.add_paragraph("A paragraph that Word ran over a page ")
+    p1.add_run("break.")._r.insert(0, parse_xml('<w:lastRenderedPageBreak xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'))
+    p2 = d.add_paragraph()
+    p2.add_run("On the third page.")._r.insert(0, parse_xml('<w:lastRenderedPageBreak xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'))
+    path = tmp_path / "w.docx"
+    d.save(path)
+    doc = load(path)
+    assert [(b.page, b.pages) for b in doc.blocks] == [(1, [1]), (1, [1, 2]), (3, [3])]
+    assert doc.page_count == 3

@@ -140,17 +140,16 @@ class _BodyReader:
                 parts.append(node.text or "")
             elif tag == f"{W}tab":
                 parts.append(" ")
-            elif tag in (f"{W}br", f"{W}cr"):
-                if node.get(f"{W}type") == "page":
-                    if not self.rendered_breaks:
-                        self.page += 1
-                else:
-                    parts.append(" ")
-            elif tag == f"{W}lastRenderedPageBreak":
-                if self.rendered_breaks:
-                    self.page += 1
             elif tag == f"{W}footnoteReference":
                 markers.append((len("".join(parts)), self._label(node)))
+            elif tag in (f"{W}br", f"{W}cr") and node.get(f"{W}type") != "page":
+                parts.append(" ")
+            elif (tag == f"{W}br" and not self.rendered_breaks) or (
+                tag == f"{W}lastRenderedPageBreak" and self.rendered_breaks
+            ):
+                self.page += 1
+                if not "".join(parts).strip():
+                    page = self.page  # a break before any text: the paragraph starts overleaf
         raw = "".join(parts)
         text = " ".join(raw.split())
         if not text:
