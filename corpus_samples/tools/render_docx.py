@@ -56,6 +56,18 @@ def _footnotes_xml(review: Review, font: str) -> bytes:
     ).encode("utf-8")
 
 
+def _declare_separators(document) -> None:
+    """Word's own files name the separator notes in settings.xml; it goes before w:compat
+    because Word checks the schema's element order."""
+    settings = document.settings.element
+    pr = parse_xml(f'<w:footnotePr xmlns:w="{W_NS}"><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
+    compat = settings.find(qn("w:compat"))
+    if compat is not None:
+        compat.addprevious(pr)
+    else:
+        settings.append(pr)
+
+
 def _add_inline(paragraph, text: str, bold: bool = False) -> None:
     """Adds text with '**bold**' runs and footnote markers as real footnote references."""
     pos = 0
@@ -206,6 +218,7 @@ def render_docx(review: Review) -> bytes:
             document.add_paragraph()  # Word needs a paragraph between adjacent tables
 
     if review.footnotes:
+        _declare_separators(document)
         part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, _footnotes_xml(review, font), document.part.package)
         document.part.relate_to(part, RT.FOOTNOTES)
 
