@@ -6,6 +6,7 @@ Other tests may import this module, so its API is small and stable:
         ("h1", "Summary"),                        # h1/h2/h3 headings
         ("p", "Text with a marker[^1] and a line-end hyphen assess-\\nment."),
         ("li", "a bullet item"), ("ol", "a numbered item"),
+        ("np", "3.2 a numbered paragraph, the number hanging in the margin"),
         ("quote", "quoted interview text"),
         ("table", [["Action", "Owner"], ["Train staff", "SPO"]]),
         ("pagebreak", None),
@@ -97,6 +98,7 @@ def make_pdf(
         "p": body,
         "li": ParagraphStyle("li", parent=body, leftIndent=18, bulletIndent=6, spaceAfter=3),
         "quote": ParagraphStyle("quote", parent=body, leftIndent=30, rightIndent=30, fontName=font),
+        "np": ParagraphStyle("np", parent=body, leftIndent=30, bulletIndent=0),
     }
     cell = ParagraphStyle("cell", fontName=font, fontSize=size - 1, leading=(size - 1) * 1.2)
     cell_head = ParagraphStyle("cellh", parent=cell, fontName=bold)
@@ -108,7 +110,10 @@ def make_pdf(
         markup = _esc(text).replace("-\n", "-<br/>")
         markup = MARKER.sub(lambda m: f"<super>{m.group(1)}</super>", markup)
         kw = {}
-        if kind == "li":
+        if kind == "np":  # "3.2 text": the number hangs in the margin, the text aligned
+            number, markup = markup.split(" ", 1)
+            kw["bulletText"] = number
+        elif kind == "li":
             kw["bulletText"] = "\u2022"
         elif kind == "ol":
             kw["bulletText"] = f"{number}."
@@ -281,7 +286,7 @@ def make_docx(
             trPr = t.rows[0]._tr.get_or_add_trPr()
             trPr.append(parse_xml(f'<w:tblHeader xmlns:w="{_W}"/>'))
         else:
-            style = {"p": None, "li": "List Bullet", "ol": "List Number", "quote": "Quote"}[kind]
+            style = {"p": None, "np": None, "li": "List Bullet", "ol": "List Number", "quote": "Quote"}[kind]
             p = d.add_paragraph(style=style)
             parts = MARKER.split(content.replace("-\n", ""))
             for i, part in enumerate(parts):

@@ -147,3 +147,22 @@ def test_word_style_footnotes_and_table_without_repeated_header(tmp_path):
     assert [(f.label, f.text) for f in doc.footnotes] == list(notes.items())
     assert all(len(f.markers) == 1 for f in doc.footnotes)
     assert "case record." in doc.text and "incomplete." in doc.text
+
+
+def test_hanging_numbered_paragraphs_and_indented_quote(tmp_path):
+    long = "The practitioner saw the person on probation weekly but did not record any discussion of risk. " * 3
+    blocks = [("h2", "Analysis"), ("np", "3.1 " + long), ("np", "3.2 " + long),
+              ("quote", "He told the review: " + long), ("p", "After the quotation.")]
+    doc = load(make_pdf(tmp_path / "n.pdf", blocks, header=None, footer=None))
+    assert [(b.type, b.text) for b in doc.blocks] == [
+        ("heading", "Analysis"), ("paragraph", "3.1 " + long.strip()), ("paragraph", "3.2 " + long.strip()),
+        ("quote", "He told the review: " + long.strip()), ("paragraph", "After the quotation.")]
+
+
+def test_soft_hyphen_always_joins():
+    from sfo_nlp.ingest.hyphens import Vocabulary, line_break
+
+    assert line_break("the safe\u00ad", "guarding lead", Vocabulary([])) == (1, "")
+    assert line_break("risk-", "assessment", Vocabulary(["a risk-assessment was"])) == (0, "")
+    assert line_break("assess-", "ment", Vocabulary([])) == (1, "")
+    assert line_break("ended.", "Next", Vocabulary([])) == (0, " ")

@@ -69,6 +69,8 @@ def line_break(prev: str, nxt: str, vocab: Vocabulary) -> tuple[int, str]:
     """How to join two lines of one paragraph: (characters to drop from the end of
     ``prev``, separator). (1, "") glues a split word, (0, "") keeps a compound's
     hyphen, (0, " ") is an ordinary line break."""
+    if prev.endswith("\u00ad"):
+        return 1, ""  # a soft hyphen is always a break inside a word
     m = LINE_END_HYPHEN.search(prev)
     n = NEXT_WORD.match(nxt)
     if not m or not n or not nxt[:1].islower():

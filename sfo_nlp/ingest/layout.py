@@ -17,6 +17,7 @@ from typing import Iterable
 SUPERSCRIPT_MAX_RATIO = 0.85
 SUPERSCRIPT_MIN_RISE = 0.15
 MARKER_CHARS = set("0123456789*\u2020\u2021")
+SOFT_HYPHEN = "\u00ad"
 # Gap between characters, as a share of the font size, that counts as a word space.
 WORD_GAP = 0.2
 
@@ -133,7 +134,10 @@ def render(line: Line) -> Line:
     markers: list[tuple[int, str]] = []
     prev: Char | None = None
     in_marker = False
+    last = chars[-1] if chars else None
     for c in chars:
+        if c.ch == SOFT_HYPHEN and c is not last:
+            continue  # an invisible break opportunity inside a word
         space_before = c.space_before and not in_marker  # pdfium puts one after a raised marker
         is_sup = (
             c.ch in MARKER_CHARS
@@ -208,7 +212,11 @@ def font_stats(pages: list[list[Line]]) -> FontStats:
     leading = {s: c.most_common(1)[0][0] for s, c in deltas.items()}
     rights.sort()
     right = rights[int(len(rights) * 0.9)] if rights else 0.0
-    left = lefts.most_common(1)[0][0] if lefts else 0.0
+    # the text margin: the leftmost edge shared by a good share of body lines (not the
+    # most common one: hanging indents can put most lines right of the margin)
+    total = sum(lefts.values())
+    common = [x for x, n in lefts.items() if n >= 0.1 * total]
+    left = min(common) if common else 0.0
     return FontStats(body_size=body, leading=leading, left=left, right=right)
 
 

@@ -45,6 +45,8 @@ NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+|^\((?:\d{1,2}|
 # numbered paragraphs as reviews write them: "3.2", "5A.4", "6.3.3", appendix "D.1"
 NUMBERED_PARA = re.compile(r"^(?:\d{1,2}[A-Z]?|[A-Z])(?:\.\d{1,2})+\.?\s")
 TERMINAL = tuple(".!?:;\"'\u201d\u2019)")
+# typographic ligatures are letters to a reader (and to a word count)
+LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
 # pdfium font flags: bit 19 (1-based) is ForceBold
 _FORCE_BOLD = 1 << 18
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi", re.I)
@@ -94,7 +96,7 @@ def read_chars(textpage) -> list[Char]:
             space = True
             continue
         # pdfium reports a hyphen it judges to be a line-end hyphenation as 0x02
-        ch = "-" if u == 2 else chr(u)
+        ch = "-" if u == 2 else LIGATURES.get(u) or chr(u)
         if ch.isspace():
             space = True
             continue
@@ -384,6 +386,9 @@ def _starts_new(d: _Draft, ln: Line, kind: str, stats: FontStats) -> bool:
         starts = d.lines[0].word_starts()
         text_x0 = starts[1] if len(starts) > 1 else d.lines[0].x0
         return ln.x0 < text_x0 - 0.5 * ln.size and prev.text.endswith(TERMINAL)
+    starts = d.lines[0].word_starts()
+    if len(starts) > 1 and abs(ln.x0 - starts[1]) < 0.5 * ln.size:
+        return False  # hanging indent: aligned with the text after "3.2"
     if ln.x0 > prev.x0 + 0.8 * ln.size:
         return True  # first-line indent or an indented quotation
     # a sentence ending a line with room left for the next word: the author broke the
