@@ -28,6 +28,11 @@ CARD_START, CARD_END = "<!-- diversity:start -->", "<!-- diversity:end -->"
 DEFAULT_THRESHOLD = 0.85
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
+# Surface cues a model could learn instead of the label: the report shows how often a
+# sentence containing each cue is a judgement, so the data card can state the bias.
+CUES = ["did not", "should have", "should ", "told me", "told us", "there was no", "good practice", "%", "was not"]
+SIMILAR_BAND = 0.70  # pairs between this and the threshold are listed as a count only
+
 # Label fields counted for each file; booleans are counted as the number of True values.
 LABEL_FIELDS = {
     "judgements": ["is_judgement", "target", "polarity", "evidence", "why", "significance"],
@@ -56,6 +61,10 @@ def distinct_n(texts: list[str], n: int) -> float:
 
 def near_duplicates(records: list[dict], threshold: float) -> list[tuple[float, dict, dict]]:
     """All pairs with char n-gram TF-IDF cosine >= threshold, most similar first."""
+    return similar_pairs(records, threshold)
+
+
+def similar_pairs(records: list[dict], threshold: float) -> list[tuple[float, dict, dict]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [r["text"] for r in records]
@@ -82,11 +91,23 @@ def label_counts(records: list[dict], fields: list[str]) -> dict:
     return counts
 
 
+def cue_rates(records: list[dict]) -> dict:
+    """For each cue: how many sentences contain it and what share of those are judgements."""
+    rates = {}
+    for cue in CUES:
+        hits = [r for r in records if cue in r["text"].lower()]
+        if hits:
+            rates[cue.strip()] = {"n": len(hits), "judgement_share": round(sum(r["is_judgement"] for r in hits) / len(hits), 2)}
+    return rates
+
+
 def summarise(kind: str, records: list[dict], threshold: float) -> dict:
     texts = [r["text"] for r in records]
     lengths = [len(tokens(t)) for t in texts]
     openings = Counter(" ".join(tokens(t)[:3]) for t in texts)
-    dups = near_duplicates(records, threshold)
+    band = similar_pairs(records, min(SIMILAR_BAND, threshold))
+    dups = [p for p in band if p[0] >= threshold]
+    similar = [p for p in band if p[0] < threshold]
     return {
         "records": len(records),
         "groups": len({r["group"] for r in records}),
@@ -105,6 +126,13 @@ def summarise(kind: str, records: list[dict], threshold: float) -> dict:
         },
         "distinct": {f"distinct_{n}": distinct_n(texts, n) for n in (1, 2, 3)},
         "top_openings": openings.most_common(10),
+        "similar_band": {
+            "from": SIMILAR_BAND,
+            "pairs": len(similar),
+            "within_group": sum(a["group"] == b["group"] for _, a, b in similar),
+            "cross_split": sum(a["split"] != b["split"] for _, a, b in similar),
+        },
+        "cue_rates": cue_rates(records) if kind == "judgements" else {},
         "near_duplicates": [
             {"similarity": s, "a": a["id"], "b": b["id"], "a_text": a["text"], "b_text": b["text"],
              "cross_split": a["split"] != b["split"]}
@@ -144,6 +172,12 @@ def to_markdown(result: dict, threshold: float) -> str:
         for dup in data["near_duplicates"]:
             mark = " CROSS-SPLIT" if dup["cross_split"] else ""
             lines.append(f"  - {dup['similarity']} {dup['a']} / {dup['b']}{mark}: \"{dup['a_text']}\" / \"{dup['b_text']}\"")
+        band = data["similar_band"]
+        lines.append(f"- similar pairs {band['from']} to {threshold}: {band['pairs']} "
+                     f"(same group: {band['within_group']}, across train/test: {band['cross_split']})")
+        if data["cue_rates"]:
+            lines.append("- share of sentences containing a cue that are judgements: " + "; ".join(
+                f"\"{cue}\" {v['judgement_share']} (n={v['n']})" for cue, v in data["cue_rates"].items()))
         lines.append("- most repeated openings (first 3 words): "
                      + "; ".join(f"\"{o}\" {c}" for o, c in data["top_openings"]))
         lines.append("")
