@@ -185,6 +185,7 @@ def analyse_terms(doc) -> list[Term]:
     for t in terms.values():
         if t.kind == "acronym" and (t.key in gl.common):
             t.explanations.append((-1, "common", ""))
+
     return [t for t in terms.values() if t.uses]
 
 
