@@ -99,3 +99,21 @@ def test_bad_input_writes_nothing(tmp_path, run_cli):
     assert not out.exists() and not list(tmp_path.iterdir())
     code, _, err = run_cli("shareable", tmp_path / "missing.docx", "--redact")
     assert code == 2 and "--output" in err
+
+
+def test_cli_redact_pdf_input(tmp_path, run_cli):
+    from docgen import make_pdf
+
+    blocks = [("h1", "Serious Further Offence Review"),
+              ("p", "He was supervised by probation officer Jane Smith. Her mobile was 07700 900123."),
+              ("table", [["Field", "Detail"], ["Reviewing manager", "Susan Blake"]])]
+    src = make_pdf(tmp_path / "in.pdf", blocks, header="OFFICIAL - SENSITIVE", footer="Tel 0161 496 0000 - Page {page}")
+    for name in ("out.txt", "out.docx"):
+        out = tmp_path / name
+        code, stdout, err = run_cli("redact", src, "--output", out)
+        assert code == 0, err
+        content = _all_parts_text(out) if name.endswith(".docx") else out.read_text().lower()
+        for value in ("jane smith", "susan blake", "07700 900123", "0161 496 0000"):
+            assert not _present(value, content), (name, value)
+        assert "probation officer [redacted: staff name]" in content
+    assert "layout not kept" in stdout
