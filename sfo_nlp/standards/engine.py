@@ -14,6 +14,7 @@ A prompt's rule (``rules/standards/<version>.yaml``) is data:
 ``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}}``.
 ``reason``   one-line templates per answer, filled with the signals' values by name.
 ``searched`` what was looked for, shown when no quote was found.
+``max_confidence`` caps the confidence where the signals can only partly decide the prompt.
 
 A signal whose check did not run (not installed, or failed) makes the prompt
 ``not_evidenced``: the tool never guesses an answer it has no evidence for.
@@ -199,4 +200,6 @@ def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult]) 
     evidence = _evidence(rule, results, None)
     if evidence:
         confidence = round(confidence * (0.7 + 0.3 * sum(f.confidence for f in evidence) / len(evidence)), 2)
+    # a prompt the text can only partly decide (e.g. "accurate") says so through its rule
+    confidence = min(confidence, float(rule.get("max_confidence", 1.0)))
     return PromptAnswer(standard, pid, question, answer, confidence, reason, evidence, searched)
