@@ -106,10 +106,10 @@ def shareable(
 def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[str]) -> None:
     from sfo_nlp import redact as redaction
 
-    doc, res = run_one(path, "victims.shareable", password)
-    log = log or redaction.log_path(output)
     if Path(output).resolve() == Path(path).resolve():
         raise UsageError("--output must not be the input file")
+    doc, res = run_one(path, "victims.shareable", password)
+    log = log or redaction.log_path(output)
     data, record = redaction.redact(doc, res.findings, Path(path), Path(output))
     # Log first: if the copy cannot be written, a stale log is harmless; the reverse
     # would leave a redacted file nobody can account for.
