@@ -2,6 +2,23 @@
 
 The file type is decided from its first bytes, not its name, so a renamed or
 mislabelled file is still read correctly or refused with a clear message.
+
+Modules:
+  guards.py     checks before parsing: type sniffing, size/page/zip-bomb limits, time limit
+  pdf.py        PDF reader (pypdfium2 characters -> lines -> blocks)
+  layout.py     lines, superscript markers and font statistics from positioned characters
+  tables.py     ruled tables (pdfplumber's grid finder fed with pdfium's ruling lines),
+                merged when a table runs over a page break
+  hyphens.py    line-end hyphen repair ("assess-/ment" joined, "risk-/assessment" kept)
+  docx.py       Word reader (body XML in order, styles, numbering, footnotes part)
+  text.py       plain text / Markdown reader
+  structure.py  what the PDF and DOCX readers share (contents pages)
+  metadata.py   case details (rules/metadata.yaml)
+
+Footnote markers (superscript digits in a PDF, w:footnoteReference in a DOCX) are NOT
+kept in the body text, so words stay intact ("oversight", not "oversight2"); each
+``Footnote.markers`` holds the offset in ``doc.text`` where its marker stood (the end of
+the word it was attached to). Markdown keeps its literal "[^1]" markers.
 """
 
 from __future__ import annotations
