@@ -62,6 +62,7 @@ def make_pdf(
     header: str | None = "OFFICIAL - SENSITIVE",
     footer: str | None = "Page {page} of {pages}",
     password: str | None = None,
+    owner_password: str | None = None,
     footnote_rule: bool = True,
     note_label: str = "plain",
     repeat_header: bool = True,
@@ -188,10 +189,10 @@ def make_pdf(
             super().save()
 
     encrypt = None
-    if password is not None:
+    if password is not None or owner_password is not None:
         from reportlab.lib.pdfencrypt import StandardEncryption
 
-        encrypt = StandardEncryption(password, canPrint=1)
+        encrypt = StandardEncryption(password or "", ownerPassword=owner_password, canPrint=1, canCopy=0)
     path = Path(path)
     doc = BaseDocTemplate(
         str(path), pagesize=A4, leftMargin=left, rightMargin=right, topMargin=top,

@@ -149,3 +149,11 @@ def test_no_output_file_on_failure_with_good_folder(tmp_path, run_cli):
     out = tmp_path / "out.json"
     code, _, err = run_cli("extract", p, "--format", "json", "--output", out)
     assert code == 0 and out.exists(), err
+
+
+def test_pdf_locked_only_against_editing_opens_without_password(tmp_path, run_cli):
+    """Many PDFs carry an owner password (no copying/editing) but open for reading."""
+    p = make_pdf(tmp_path / "owner.pdf", SIMPLE, owner_password="owner-only")
+    code, out, err = run_cli("extract", p)
+    assert code == 0, err
+    assert "did not review the risk assessment" in out
