@@ -136,6 +136,17 @@ def test_data_card_counts_match_the_files(diversity):
     assert markdown.strip() in card, "re-paste: python corpus_samples/tools/diversity.py --markdown"
 
 
+def test_relabel_sample_refers_to_real_sentences(judgements, diversity):
+    ids = {r["id"] for r in judgements}
+    rows = [l.split() for l in (LABELLED / "agreement" / "relabel_sample.txt").read_text(encoding="utf-8").splitlines()
+            if l.strip() and not l.startswith("#")]
+    assert len(rows) >= 100
+    code = re.compile(r"N|[IMSP][dgm]")
+    for row in rows:
+        assert len(row) == 3 and row[0] in ids and code.fullmatch(row[1]) and code.fullmatch(row[2]), row
+    assert diversity["judgements"]["relabel_agreement"]["n"] == len(rows)
+
+
 def test_near_duplicate_detector_fires_and_stays_quiet():
     near_duplicates = _tool("diversity").near_duplicates
     base = {"group": "g", "split": "train"}

@@ -31,7 +31,9 @@ TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Surface cues a model could learn instead of the label: the report shows how often a
 # sentence containing each cue is a judgement, so the data card can state the bias.
 CUES = ["did not", "should have", "should ", "told me", "told us", "there was no", "good practice", "%", "was not"]
-SIMILAR_BAND = 0.70  # pairs between this and the threshold are listed as a count only
+SIMILAR_BAND = 0.70
+RELABEL = LABELLED / "agreement" / "relabel_sample.txt"
+CODE_TARGET = {"I": "individual", "M": "management", "S": "system", "P": "partnership"}  # pairs between this and the threshold are listed as a count only
 
 # Label fields counted for each file; booleans are counted as the number of True values.
 LABEL_FIELDS = {
@@ -141,8 +143,43 @@ def summarise(kind: str, records: list[dict], threshold: float) -> dict:
     }
 
 
+def _code(record: dict) -> str:
+    """A stored sentence label in the re-labelling notation: N, or target letter + polarity letter."""
+    if not record["is_judgement"]:
+        return "N"
+    return record["target"][0].upper() + record["polarity"][0]
+
+
+def relabel_agreement(records: list[dict]) -> dict | None:
+    """Agreement between a blind re-labelling of a random sample and the labels stored at the
+    time (frozen in the file), plus how many of those stored labels were corrected since."""
+    if not RELABEL.exists():
+        return None
+    from sklearn.metrics import cohen_kappa_score
+
+    current = {r["id"]: _code(r) for r in records}
+    rows = [line.split() for line in RELABEL.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    again, stored = [r[1] for r in rows], [r[2] for r in rows]
+    both = [(a, b) for a, b in zip(again, stored) if a != "N" and b != "N"]
+    judged_a, judged_b = [a != "N" for a in again], [b != "N" for b in stored]
+    return {
+        "n": len(rows),
+        "is_judgement_agreement": round(sum(x == y for x, y in zip(judged_a, judged_b)) / len(rows), 3),
+        "is_judgement_kappa": round(float(cohen_kappa_score(judged_a, judged_b)), 3),
+        "target_agreement_when_both_judgements": round(sum(a[0] == b[0] for a, b in both) / len(both), 3),
+        "target_kappa_when_both_judgements": round(float(cohen_kappa_score([a[0] for a, _ in both], [b[0] for _, b in both])), 3),
+        "polarity_agreement_when_both_judgements": round(sum(a[1] == b[1] for a, b in both) / len(both), 3),
+        "full_label_agreement": round(sum(a == b for a, b in zip(again, stored)) / len(rows), 3),
+        "disagreements": [r for r in rows if r[1] != r[2]],
+        "corrected_since": sum(current.get(r[0]) != r[2] for r in rows),
+    }
+
+
 def report(threshold: float) -> dict:
-    return {kind: summarise(kind, load(path), threshold) for kind, path in FILES.items()}
+    result = {kind: summarise(kind, load(path), threshold) for kind, path in FILES.items()}
+    result["judgements"]["relabel_agreement"] = relabel_agreement(load(FILES["judgements"]))
+    return result
 
 
 def _fmt_counts(counts: dict) -> str:
@@ -180,6 +217,17 @@ def to_markdown(result: dict, threshold: float) -> str:
                 f"\"{cue}\" {v['judgement_share']} (n={v['n']})" for cue, v in data["cue_rates"].items()))
         lines.append("- most repeated openings (first 3 words): "
                      + "; ".join(f"\"{o}\" {c}" for o, c in data["top_openings"]))
+        agreement = data.get("relabel_agreement")
+        if agreement:
+            lines.append(
+                f"- re-labelling agreement (blind second pass by the same writer, {agreement['n']} random sentences, "
+                f"corpus_samples/labelled/agreement/relabel_sample.txt): is_judgement {agreement['is_judgement_agreement']} "
+                f"(kappa {agreement['is_judgement_kappa']}); target when both judgements "
+                f"{agreement['target_agreement_when_both_judgements']} (kappa {agreement['target_kappa_when_both_judgements']}); "
+                f"polarity when both judgements {agreement['polarity_agreement_when_both_judgements']}; "
+                f"full label {agreement['full_label_agreement']}; disagreements "
+                + ", ".join(f"{i} {a}/{b}" for i, a, b in agreement["disagreements"])
+                + f" (second pass/stored); stored labels corrected since: {agreement['corrected_since']}")
         lines.append("")
     return "\n".join(lines)
 
