@@ -142,7 +142,7 @@ def test_pages_have_no_script_and_a_strict_policy(analysed):
         assert r.status_code == 200, path
         assert "<script" not in r.text.lower()
         assert r.headers["content-security-policy"] == security.CSP
-        assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "same-origin"
     assert client.get("/static/app.css").status_code == 200
 
 

@@ -2,7 +2,7 @@
 
 - A random session token: the URL ``sfo-nlp serve`` prints carries it once; the app
   swaps it for an HttpOnly, SameSite=Strict cookie and redirects to the same page
-  without it, so the token leaves neither the address bar nor a Referer. Any request
+  without it, so the token stays in neither the address bar nor a Referer header. Any request
   without the token (another local user, another web page) is refused with 403.
 - Host check: only 127.0.0.1 / localhost / [::1] host names, which defeats DNS
   rebinding (a web page whose own domain resolves to 127.0.0.1).
@@ -92,7 +92,9 @@ class GuardMiddleware(BaseHTTPMiddleware):
     def _harden(resp: Response) -> Response:
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" on form
+        # posts, which the origin check must refuse. The token never stays in a URL anyway.
+        resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["X-Frame-Options"] = "DENY"
         resp.headers["Cache-Control"] = "no-store"
         return resp
