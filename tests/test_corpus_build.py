@@ -106,6 +106,13 @@ def test_bad_source_is_one_line_error_and_writes_nothing(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_footnotes_out_of_order_are_refused(tmp_path):
+    bad = tmp_path / "sfo-97.md"
+    bad.write_text("---\nid: sfo-97\ntitle: x\n---\n\nFirst[^2] then[^1].\n\n[^1]: one\n\n[^2]: two\n")
+    with pytest.raises(SourceError, match="order"):
+        read_review(bad)
+
+
 def test_footnote_in_table_is_refused(tmp_path):
     bad = tmp_path / "sfo-98.md"
     bad.write_text("---\nid: sfo-98\ntitle: x\n---\n\n| A | B |\n|---|---|\n| a[^1] | b |\n\n[^1]: note\n")

@@ -150,6 +150,9 @@ def _check_footnotes(blocks: list[Block], footnotes: dict[str, str], name: str) 
             raise SourceError(f"{name}: footnote [^{label}] is used but never defined")
     if len(used) != len(set(used)):
         raise SourceError(f"{name}: a footnote marker is used more than once")
+    # Word numbers footnotes in order of appearance, so the source must too.
+    if used != [str(n) for n in range(1, len(used) + 1)]:
+        raise SourceError(f"{name}: footnotes must be numbered 1, 2, 3... in the order their markers appear")
     unused = set(footnotes) - set(used)
     if unused:
         raise SourceError(f"{name}: footnote(s) defined but never used: {', '.join(sorted(unused))}")
