@@ -101,3 +101,20 @@ def test_word_rendered_page_breaks_give_pages(tmp_path):
     doc = load(path)
     assert [(b.page, b.pages) for b in doc.blocks] == [(1, [1]), (1, [1, 2]), (3, [3])]
     assert doc.page_count == 3
+
+
+def test_word_table_of_contents_is_marked(tmp_path):
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    d = docx.Document()
+    d.styles.add_style("TOC 1", WD_STYLE_TYPE.PARAGRAPH)
+    d.add_paragraph("Contents", style="TOC Heading")
+    d.add_paragraph("1. Summary\t3", style="TOC 1")
+    d.add_heading("1. Summary", level=1)
+    d.add_paragraph("The review found gaps.")
+    path = tmp_path / "toc.docx"
+    d.save(path)
+    doc = load(path)
+    assert [(b.type, b.style, b.text) for b in doc.blocks][:2] == [
+        ("heading", "TOC Heading", "Contents"), ("list_item", "contents", "1. Summary")]

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import InputError
-from sfo_nlp.ingest.structure import mark_contents
+from sfo_nlp.ingest.structure import CONTENTS_STYLE, mark_contents
 from sfo_nlp.settings import Settings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.I)
 _QUOTE_STYLE = re.compile(r"quote", re.I)
 _LIST_STYLE = re.compile(r"^list", re.I)
+_TOC_STYLE = re.compile(r"^toc\s*\d$", re.I)
 
 
 def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
@@ -168,8 +169,10 @@ class _BodyReader:
             ps = ppr.find(f"{W}pStyle")
             sid = ps.get(f"{W}val") if ps is not None else None
         name = self.styles.get(sid or "", sid or "Normal")
-        if name.lower() == "title":
+        if name.lower() in ("title", "toc heading"):
             return "heading", 1, name
+        if _TOC_STYLE.match(name):  # Word's generated table of contents
+            return "list_item", None, CONTENTS_STYLE
         m = _HEADING_STYLE.match(name)
         if m:
             return "heading", int(m.group(1)), name
