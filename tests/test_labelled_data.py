@@ -125,6 +125,13 @@ def test_no_near_duplicate_crosses_the_split(diversity):
         assert crossing == [], (kind, crossing[:3])
 
 
+def test_no_near_duplicate_of_the_review_gold_crosses_the_split(diversity):
+    # sfo-nlp train merges the reviews' gold files into training, so a labelled test sentence
+    # must not repeat a gold train sentence (nor a gold test one a labelled train sentence).
+    for kind, data in diversity.items():
+        assert data["gold_leakage"]["cross_split_pairs"] == [], kind
+
+
 def test_near_duplicates_stay_rare(diversity):
     for kind, data in diversity.items():
         assert len(data["near_duplicates"]) <= 0.01 * data["records"], kind

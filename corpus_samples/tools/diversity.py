@@ -33,6 +33,9 @@ TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 CUES = ["did not", "should have", "should ", "told me", "told us", "there was no", "good practice", "%", "was not"]
 SIMILAR_BAND = 0.70
 RELABEL = LABELLED / "agreement" / "relabel_sample.txt"
+# The fictional reviews' gold files (another part of corpus_samples) are merged into training
+# by `sfo-nlp train`, so leakage is also checked between them and this data.
+GOLD_DIR = LABELLED.parent / "reviews" / "gold"
 CODE_TARGET = {"I": "individual", "M": "management", "S": "system", "P": "partnership"}  # pairs between this and the threshold are listed as a count only
 
 # Label fields counted for each file; booleans are counted as the number of True values.
@@ -176,9 +179,40 @@ def relabel_agreement(records: list[dict]) -> dict | None:
     }
 
 
+def gold_items(kind: str) -> list[dict]:
+    """Sentences or actions from the review gold files, as records with the review's split."""
+    import yaml
+
+    items = []
+    for path in sorted(GOLD_DIR.glob("*.yaml")):
+        try:
+            gold = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue  # a gold file being rewritten by its owner; checked on the next run
+        entries = (gold.get("judgements") or []) + [{"text": t} for t in gold.get("non_judgements") or []] \
+            if kind == "judgements" else gold.get("actions") or []
+        for n, entry in enumerate(entries):
+            text = entry.get("text") if isinstance(entry, dict) else None
+            if text:
+                items.append({"id": f"{gold.get('id', path.stem)}#{n}", "text": text,
+                              "split": gold.get("split", "train"), "group": path.stem})
+    return items
+
+
+def gold_leakage(kind: str, records: list[dict], threshold: float) -> dict:
+    """Near-duplicates between this data and the review gold files across train/test."""
+    gold = gold_items(kind)
+    pairs = [(s, a, b) for s, a, b in similar_pairs(records + gold, threshold)
+             if (a in records) != (b in records) and a["split"] != b["split"]]
+    return {"gold_items": len(gold), "cross_split_pairs": [
+        {"similarity": s, "a": a["id"], "b": b["id"], "a_text": a["text"], "b_text": b["text"]} for s, a, b in pairs]}
+
+
 def report(threshold: float) -> dict:
     result = {kind: summarise(kind, load(path), threshold) for kind, path in FILES.items()}
     result["judgements"]["relabel_agreement"] = relabel_agreement(load(FILES["judgements"]))
+    for kind, path in FILES.items():
+        result[kind]["gold_leakage"] = gold_leakage(kind, load(path), threshold)
     return result
 
 
@@ -217,6 +251,11 @@ def to_markdown(result: dict, threshold: float) -> str:
                 f"\"{cue}\" {v['judgement_share']} (n={v['n']})" for cue, v in data["cue_rates"].items()))
         lines.append("- most repeated openings (first 3 words): "
                      + "; ".join(f"\"{o}\" {c}" for o, c in data["top_openings"]))
+        leak = data["gold_leakage"]
+        # The gold files' size is left out: it changes with the reviews, not with this data.
+        lines.append(f"- near-duplicates across train/test with the review gold files: {len(leak['cross_split_pairs'])}")
+        for dup in leak["cross_split_pairs"]:
+            lines.append(f"  - {dup['similarity']} {dup['a']} / {dup['b']}: \"{dup['a_text']}\" / \"{dup['b_text']}\"")
         agreement = data.get("relabel_agreement")
         if agreement:
             lines.append(
