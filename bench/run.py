@@ -133,6 +133,18 @@ def batch_run(folder: Path, workers: int, work: Path) -> dict:
     }
 
 
+def themes_run(db: Path, work: Path) -> dict:
+    """``sfo-nlp themes`` over the batch's store: every paragraph lemmatised, NMF fitted 5 times."""
+    out = work / "themes"
+    r = timed([str(BIN / "sfo-nlp"), "themes", "--db", str(db), "--output-dir", str(out), "--format", "json",
+               "--output", str(work / "themes.json")])
+    data = json.loads((work / "themes.json").read_text())
+    return {"wall_s": round(r["wall_s"], 1), "peak_rss_mb": round(r["peak_rss_mb"], 1), "reviews": data["reviews"],
+            "paragraphs": data["paragraphs"],
+            "stability": data["discovery"]["stability_mean_best_match_cosine"],
+            "topics": len(data["discovery"]["topics"])}
+
+
 def stage_run(pdf: Path) -> dict:
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "stages.py"), str(pdf), "--profile", "12"],
                          capture_output=True, text=True, cwd=ROOT)
@@ -227,6 +239,17 @@ def render(res: dict) -> str:
             + ("meets the target." if worst <= TARGET_WORKER_MB else "**misses the target**."),
             "",
         ]
+    if res.get("themes"):
+        th = res["themes"]
+        lines += [
+            f"## 4. Themes over the batch's store",
+            "",
+            f"`sfo-nlp themes --db STORE --output-dir DIR` over {th['reviews']} reviews ({th['paragraphs']} "
+            f"paragraphs): **{th['wall_s']} s**, peak memory {th['peak_rss_mb']:.0f} MB; {th['topics']} "
+            f"discovered topics, stability {th['stability']} (mean best-match cosine over 5 seeds; the batch is "
+            "copies of a few corpus reviews, so its topics say little about real themes).",
+            "",
+        ]
     lines += ["## Where the time goes (cProfile, cumulative seconds, profiler overhead included)", ""]
     for stage, rows in st.get("profiles", {}).items():
         lines += [f"### {stage}", "", "| function | calls | cumulative (s) | own (s) |", "| --- | ---: | ---: | ---: |"]
@@ -270,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in (1, 2):
             print(f"batch with {n} worker(s) ...", file=sys.stderr)
             res["batch"].append(batch_run(folder, n, work))
+        print("themes over the batch ...", file=sys.stderr)
+        res["themes"] = themes_run(work / "batch-2.sqlite", work)
     res["load_after"] = os.getloadavg()
     text = render(res)
     tmp = args.results.with_suffix(".part")

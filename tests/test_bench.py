@@ -67,7 +67,9 @@ def _results(ratio, speedup_walls, worker_mb):
 
 
 def test_results_say_plainly_whether_targets_are_met(bench):
-    good = bench.render(_results(0.9, (100.0, 55.0), 700.0))
+    good = bench.render(_results(0.9, (100.0, 55.0), 700.0) | {"themes": {
+        "wall_s": 12.0, "peak_rss_mb": 400.0, "reviews": 200, "paragraphs": 9000, "stability": 0.8, "topics": 8}})
+    assert "over 200 reviews (9000 paragraphs): **12.0 s**" in good
     assert "Ratio analyse / pdfplumber: 0.9x" in good and "meets the target and the aim" in good
     assert "Speed-up 1 -> 2 workers: 1.82x" in good and "misses" not in good
     assert "shared" in good and "`python bench/run.py`" in good
