@@ -50,7 +50,7 @@ class Term:
         return max(self.forms.items(), key=lambda kv: (kv[1], kv[0].isupper()))[0]
 
 
-def _acronym_occurrences(doc, blocks, gl) -> list[tuple[str, int, int, int]]:
+def _acronym_occurrences(blocks, gl) -> list[tuple[str, int, int, int]]:
     """(word, start, end, block id) for every acronym-shaped word in ``blocks``."""
     out = []
     for b in blocks:
@@ -75,9 +75,7 @@ def term_key(word: str, gl) -> str:
     """key(), and a numbered role (PP1, SPO2) counts as its role (PP, SPO)."""
     k = key(word)
     if k not in gl.acronyms:
-        bare = re.sub(r"(?<=[A-Z]{2})\d+$", "", k)
-        if bare != k and (bare in gl.acronyms or len(bare) >= 2):
-            return bare
+        return re.sub(r"(?<=[A-Z]{2})\d+$", "", k)
     return k
 
 
@@ -121,13 +119,13 @@ def analyse_terms(doc) -> list[Term]:
             terms[k] = Term(k, kind, entry=entry)
         return terms[k]
 
-    for w, s, e, _ in _acronym_occurrences(doc, body, gl):
+    for w, s, e, _ in _acronym_occurrences(body, gl):
         k = term_key(w, gl)
         t = term(k, "acronym", gl.acronyms.get(k))
         t.forms[w] += 1
         t.uses.append((s, e))
     if not gl.options.get("ignore_heading_only", True):
-        for w, s, e, _ in _acronym_occurrences(doc, headings, gl):
+        for w, s, e, _ in _acronym_occurrences(headings, gl):
             k = term_key(w, gl)
             t = term(k, "acronym", gl.acronyms.get(k))
             t.forms[w] += 1
