@@ -181,4 +181,6 @@ def test_cli_formats_and_errors(run_cli, reviews, tmp_path, monkeypatch):
     assert code == 2 and "--format html is not available" in err
     code, out, err = run_cli("batch", reviews, "--db", db, "--workers", "0")
     assert code == 2 and "--workers" in err
+    code, out, err = run_cli("batch", reviews, "--db", db, "--standards", "1999")
+    assert code == 2 and "1999" in err and err.count("\n") == 1
 

@@ -42,11 +42,12 @@ def batch(
 ) -> None:
     """Analyse every review in a folder or glob (re-runs skip unchanged files) and rank them for triage.
 
-    The ranking puts the reviews with the lowest DRAFT composite rating first, then those
-    whose weakest standard is weakest. Ratings are the analyser's drafts for an inspector
-    to confirm.
+    The ranking puts the reviews with the lowest DRAFT composite rating first, then those whose weakest standard is weakest. Ratings are the analyser's drafts for an inspector to confirm.
     """
+    from sfo_nlp.standards import load_standards
+
     check_format(format, ("text", "csv", "json"))
+    load_standards(standards)  # an unknown version fails once, not once per file
     files = discover(source)
     err = Console(stderr=True, highlight=False)
     with Store(db) as store:
