@@ -172,6 +172,7 @@ def render_docx(review: Review) -> bytes:
     props.last_modified_by = "Fictional reviewing manager"
     props.subject = "FICTIONAL serious further offence review"
     props.comments = "Built by sfo-nlp corpus_samples/tools/build.py"
+    props.keywords = review.stamp
     props.created = props.modified = FIXED_DATE
     props.last_printed = FIXED_DATE
     props.revision = 1

@@ -114,6 +114,7 @@ class ReviewDocTemplate(BaseDocTemplate):
             title=review.title,
             author="Fictional reviewing manager",
             subject="FICTIONAL serious further offence review",
+            keywords=review.stamp,
             creator="sfo-nlp corpus_samples/tools/build.py",
             invariant=1,
         )

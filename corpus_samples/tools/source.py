@@ -58,6 +58,7 @@ class Review:
     render: dict
     blocks: list[Block]
     footnotes: dict[str, str]  # label -> text
+    stamp: str = ""  # build stamp written into the files' metadata (see build_stamp)
 
     @property
     def stem(self) -> str:
@@ -81,7 +82,21 @@ def read_review(path: Path) -> Review:
         raise SourceError(f"{path.name}: render.font must be one of {', '.join(FONTS)}")
     blocks, footnotes = parse_body(body, path.name)
     _check_footnotes(blocks, footnotes, path.name)
-    return Review(path, str(meta["id"]), str(meta["title"]), str(meta.get("style", "plain")), render, blocks, footnotes)
+    review = Review(path, str(meta["id"]), str(meta["title"]), str(meta.get("style", "plain")), render, blocks, footnotes)
+    review.stamp = build_stamp(path)
+    return review
+
+
+def build_stamp(path: Path) -> str:
+    """A hash of the source and of the builder's own code. It is written into each built
+    file's metadata, so a test can tell cheaply whether a committed file is stale."""
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes())
+    for tool in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        if tool.name in ("source.py", "render_pdf.py", "render_docx.py", "build.py"):
+            digest.update(tool.read_bytes())
+    return "sfo-corpus-build:" + digest.hexdigest()[:16]
 
 
 def parse_body(body: str, name: str = "source") -> tuple[list[Block], dict[str, str]]:
