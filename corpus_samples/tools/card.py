@@ -36,6 +36,20 @@ def pdf_pages(path: Path) -> int | str:
         doc.close()
 
 
+def plan_pages(path: Path) -> str:
+    """Pages the action plan table runs over in the built PDF, as ingestion reads them
+    (the last table whose header mentions an action or recommendation)."""
+    if not path.exists():
+        return "-"
+    from sfo_nlp.ingest import load
+
+    plans = [t for t in load(path).tables if any(w in " ".join(t.header).lower() for w in ("action", "recommendation"))]
+    if not plans:
+        return "-"
+    pages = plans[-1].pages
+    return f"{pages[0]}-{pages[-1]}" if len(pages) > 1 else str(pages[0])
+
+
 def rows() -> list[dict]:
     out = []
     for gold_path in sorted((REVIEWS / "gold").glob("sfo-*.yaml")):
@@ -53,6 +67,7 @@ def rows() -> list[dict]:
                 "mappa": f"{meta.get('mappa_category') or '-'}/{meta.get('mappa_level') or '-'}",
                 "style": review.style,
                 "pages": pdf_pages(REVIEWS / "pdf" / f"{gold_path.stem}.pdf"),
+                "plan": plan_pages(REVIEWS / "pdf" / f"{gold_path.stem}.pdf"),
                 "words": len(words(review)),
                 "ratings": gold["ratings"],
                 "composite": gold["composite"],
@@ -65,15 +80,17 @@ def rows() -> list[dict]:
 
 def main() -> int:
     data = rows()
-    print("| Review | Offence | Sentence | Region | RoSH | MAPPA cat/level | Style | Pages | Words | A | J | L | V | Composite | Split |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| Review | Offence | Sentence | Region | RoSH | MAPPA cat/level | Style | Pages | Plan on pages | Words | A | J | L | V | Composite | Split |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in data:
         rt = r["ratings"]
         print(
             f"| {r['id']} | {r['offence']} | {r['sentence']} | {r['region']} | {r['rosh']} | {r['mappa']} | {r['style']} "
-            f"| {r['pages']} | {r['words']} | {rt['analysis']} | {rt['judgements']} | {rt['learning']} | {rt['victims']} "
+            f"| {r['pages']} | {r['plan']} | {r['words']} | {rt['analysis']} | {rt['judgements']} | {rt['learning']} | {rt['victims']} "
             f"| {r['composite']['score']} {r['composite']['label']} | {r['split']} |"
         )
+    spanning = sum("-" in r["plan"] and r["plan"] != "-" for r in data)
+    print(f"\nAction plan tables running across pages: {spanning} of {len(data)} reviews.")
     print()
     print("| Rating | " + " | ".join(STANDARDS) + " | composite |")
     print("|---|---|---|---|---|---|")
