@@ -122,3 +122,12 @@ def test_every_prompt_rule_names_signals_and_a_search():
                 th = s.get("at_least") or s.get("at_most")
                 assert set(th) <= {"yes", "partly"}, (p["id"], th)  # YAML yes/no keys normalised
             assert set(rule.get("reason", {})) <= {"yes", "partly", "no"}, p["id"]
+
+
+def test_reason_templates_only_name_their_signals():
+    for version in ("2023", "2021"):
+        for _, p in load_standards(version).prompts():
+            names = {s.get("name", s.get("key", s["check"])).replace(".", "_") for s in p["rule"]["signals"]}
+            for answer, template in (p["rule"].get("reason") or {}).items():
+                for field in re.findall(r"\{(\w+)", template):
+                    assert field in names, (version, p["id"], answer, field)

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
+from sfo_nlp.document import ROW_SEPARATOR
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, Finding
 
@@ -71,23 +72,39 @@ def load_rules() -> dict[str, OccurrenceRule]:
     return out
 
 
+def _units(doc):
+    """(start, end, block) of each sentence, and of each row of a table: a table is one
+    block, and a whole table would be a useless quote."""
+    for sent in doc.sentences:
+        block = doc.blocks[sent.block] if sent.block >= 0 else None
+        if block is None:
+            continue
+        if block.type != "table":
+            yield sent.start, sent.end, block
+            continue
+        pos = sent.start
+        for line in doc.text[sent.start : sent.end].split(ROW_SEPARATOR):
+            if line.strip():
+                lead = len(line) - len(line.lstrip())
+                yield pos + lead, pos + len(line.rstrip()), block
+            pos += len(line) + len(ROW_SEPARATOR)
+
+
 def run_occurrence(rule: OccurrenceRule, doc) -> CheckResult:
     check_id = f"analysis.{rule.name}"
     findings: list[Finding] = []
     by_group = {name: 0 for name, _ in rule.groups}
-    for sent in doc.sentences:
-        if rule.sections is not None:
-            block = doc.blocks[sent.block] if sent.block >= 0 else None
-            if block is None or not rule.sections.search(block.section or ""):
-                continue
-        found = rule.groups_in(sent.text)
+    for start, end, block in _units(doc):
+        if rule.sections is not None and not rule.sections.search(block.section or ""):
+            continue
+        found = rule.groups_in(doc.text[start:end])
         if not found:
             continue
         for g in found:
             by_group[g] += 1
         findings.append(
             Finding.at(
-                doc, sent.start, sent.end, check_id, rule.severity,
+                doc, start, end, check_id, rule.severity,
                 rule.message.format(groups=", ".join(g.replace("_", " ") for g in found)),
                 suggestion=rule.suggestion, data={"groups": found},
             )

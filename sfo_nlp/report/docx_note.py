@@ -47,6 +47,8 @@ def render_note_docx(note: FeedbackNote) -> bytes:
                 for quote, page in i.quotes:
                     where = f" (page {page})" if page else ""
                     d.add_paragraph(_clean(f"\u201c{quote}\u201d{where}"), style="List Bullet 2")
+                if i.answer != "yes" and i.fix:
+                    d.add_paragraph(_clean(f"Suggested change: {i.fix}"), style="List Bullet 2")
                 if i.comment:
                     who = f" ({i.who})" if i.who else ""
                     d.add_paragraph(_clean(f"Inspector's comment{who}: {i.comment}"), style="List Bullet 2")

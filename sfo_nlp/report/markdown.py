@@ -18,6 +18,8 @@ def _item(i: NoteItem) -> list[str]:
     for quote, page in i.quotes:
         where = f" (page {page})" if page else ""
         lines.append(f"  - \u201c{_escape(quote)}\u201d{where}")
+    if i.answer != "yes" and i.fix:
+        lines.append(f"  - Suggested change: {_escape(i.fix)}")
     if i.comment:
         lines.append(f"  - Inspector's comment{f' ({_escape(i.who)})' if i.who else ''}: {_escape(i.comment)}")
     return lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sfo_nlp.results import RATING_LABELS, PromptAnswer, composite_label
+from sfo_nlp.report.summary import fix_for
 from sfo_nlp.standards import load_standards
 from sfo_nlp.standards.ratings import rate
 
@@ -30,6 +31,7 @@ class NoteItem:
     quotes: list[tuple[str, int | None]] = field(default_factory=list)  # (quote, page)
     comment: str = ""
     who: str = ""
+    fix: str = ""  # what would meet the prompt, for answers short of yes
 
     @property
     def status(self) -> str:
@@ -87,6 +89,7 @@ def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNot
                 answer=d["final_answer"] if d else a["answer"], confirmed=d is not None,
                 reason=reason, quotes=_quotes(a),
                 comment=(d or {}).get("comment") or "", who=(d or {}).get("who") or "",
+                fix=fix_for(a),
             ))
         if items and all(i.confirmed for i in items):
             # A fully confirmed standard is rated from the inspector's answers, by the same banding.
