@@ -166,3 +166,17 @@ def test_soft_hyphen_always_joins():
     assert line_break("risk-", "assessment", Vocabulary(["a risk-assessment was"])) == (0, "")
     assert line_break("assess-", "ment", Vocabulary([])) == (1, "")
     assert line_break("ended.", "Next", Vocabulary([])) == (0, " ")
+
+
+def test_table_row_broken_across_pages_is_rejoined():
+    from sfo_nlp.ingest.tables import TablePart, merge
+
+    a = TablePart(page=3, bbox=(0, 0, 1, 1), cells=[], col_x=[60, 200],
+                  rows=[["Date", "Event"], ["1 May", "Home visit"], ["8 May", "Office visit, risk"]],
+                  row_pages=[3, 3, 3], pages=[3])
+    b = TablePart(page=4, bbox=(0, 0, 1, 1), cells=[], col_x=[60, 200],
+                  rows=[["Date", "Event"], ["", "discussed"], ["15 May", "Missed"]], row_pages=[4, 4, 4], pages=[4])
+    merge(a, b)
+    assert a.rows == [["Date", "Event"], ["1 May", "Home visit"], ["8 May", "Office visit, risk discussed"],
+                      ["15 May", "Missed"]]
+    assert a.row_pages == [3, 3, 3, 4] and a.pages == [3, 4]

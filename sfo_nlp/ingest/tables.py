@@ -143,7 +143,20 @@ def merge(prev: TablePart, nxt: TablePart) -> None:
     rows, pages = nxt.rows, nxt.row_pages
     if _norm(prev.rows[0]) == _norm(nxt.rows[0]):
         rows, pages = rows[1:], pages[1:]
+    if rows and _split_row(prev.rows, rows[0]):
+        # Word lets a row break across pages: its second half has no first cell
+        last = prev.rows[-1]
+        prev.rows[-1] = [" ".join(p for p in (a, b) if p) for a, b in zip(last, rows[0])] + last[len(rows[0]):]
+        rows, pages = rows[1:], pages[1:]
     prev.rows += rows
     prev.row_pages += pages
     if nxt.page not in prev.pages:
         prev.pages.append(nxt.page)
+
+
+def _split_row(rows: list[list[str]], first: list[str]) -> bool:
+    """Is ``first`` (the first row overleaf) the rest of the last row before the break?
+    Only when the first column is otherwise always filled, as a date or action column is."""
+    body = rows[1:] if len(rows) > 1 else rows
+    return bool(first) and not first[0].strip() and any(c.strip() for c in first[1:]) \
+        and all(r and r[0].strip() for r in body) and len(first) == len(rows[-1])
