@@ -217,3 +217,19 @@ def test_cli_themes(run_cli, stored, tmp_path):
     Store(empty).open().close()
     code, out, err = run_cli("themes", "--db", empty)
     assert code == 2 and "no analysed reviews" in err
+
+
+def test_lemmas_are_cached_in_the_store(stored, monkeypatch):
+    from sfo_nlp.corpus import lemma_cache
+
+    with Store(stored) as st:
+        paras = [p for p in st.paragraphs() if p["type"] == "paragraph"][:20]
+        keys, texts = [(p["sha256"], p["block"]) for p in paras], [p["text"] for p in paras]
+        first = lemma_cache.lemmas(st.conn, keys, texts)
+        assert first == lemma_cache.lemmatise(texts)  # what the cache gives back is what spaCy gave
+        monkeypatch.setattr(lemma_cache, "lemmatise", lambda texts: pytest.fail("lemmatised again"))
+        again = lemma_cache.lemmas(st.conn, keys, texts)
+        version = st.conn.execute("SELECT version FROM corpus_schema WHERE name = 'lemma_cache'").fetchone()[0]
+        store_version = st.schema_version
+    assert again == first and version == len(lemma_cache._MIGRATIONS)
+    assert store_version >= 1  # the store's own schema version is left alone

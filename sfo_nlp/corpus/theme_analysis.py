@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sfo_nlp.corpus.discovery import Discovery, content_lemmas, discover
-from sfo_nlp.corpus.themes import Evidence, Taxonomy, lemmatise
+from sfo_nlp.corpus import lemma_cache
+from sfo_nlp.corpus.themes import Taxonomy
 from sfo_nlp.errors import SfoError
 
 THEME_BLOCK_TYPES = ("paragraph", "list_item", "quote")  # tables are case details and action plans
@@ -121,7 +122,7 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
         for p in store.paragraphs()
         if p["sha256"] in reviews and p["type"] in THEME_BLOCK_TYPES and p["text"].strip()
     ]
-    tokens = lemmatise([p.text for p in paragraphs])
+    tokens = lemma_cache.lemmas(store.conn, [(p.sha256, p.block) for p in paragraphs], [p.text for p in paragraphs])
     cfg = taxonomy.discovery
     assignments: list[dict[str, Any]] = []
     residual: dict[int, list[str]] = {}
