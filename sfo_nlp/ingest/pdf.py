@@ -399,8 +399,11 @@ def _starts_new(d: _Draft, ln: Line, kind: str, stats: FontStats) -> bool:
     return False
 
 
-def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats) -> bool:
-    """A paragraph cut by a page break: it did not end a sentence, the next page goes on."""
+def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats, floor: float | None) -> bool:
+    """A paragraph cut by a page break: it did not end a sentence, the next page goes on.
+
+    ``floor``: the lowest baseline body text reaches on a page (None when unknown, e.g.
+    the page has footnotes)."""
     if d is None or d.type not in ("paragraph", "list_item", "quote") or kind != "paragraph":
         return False
     if not d.lines or abs(d.lines[-1].size - ln.size) > 0.6:
@@ -410,6 +413,9 @@ def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats
     if NUMBERED_PARA.match(ln.text) or ln.x0 > stats.left + 0.8 * ln.size:
         return False
     last = d.lines[-1]
+    leading = stats.leading.get(round(last.size, 1), 1.2 * last.size)
+    if floor is not None and last.y - 2 * leading >= floor - 1:
+        return False  # two more lines would have fitted on the page: the paragraph ended
     if stats.right - last.x1 - 0.3 * ln.size > ln.first_word_width() + ln.size:
         return False  # the next word would have fitted: the paragraph ended there
     # a full last line means the paragraph ran on, even if a sentence ended there
@@ -419,6 +425,9 @@ def _continues_over_page(d: _Draft | None, ln: Line, kind: str, stats: FontStats
 def _drafts(pages: list[PageContent], stats: FontStats) -> list[_Draft]:
     drafts: list[_Draft] = []
     last_part: tables.TablePart | None = None  # a table that may continue overleaf
+    bottoms = [p.lines[-1].y for p in pages if p.lines and not p.footnotes]
+    floor = min(bottoms) if len(bottoms) >= 2 else None
+    by_number = {p.number: p for p in pages}
     for p in pages:
         items: list[tuple[float, object]] = [(ln.y + ln.size, ln) for ln in p.lines]
         items += [(t.top, t) for t in p.tables]
@@ -441,7 +450,9 @@ def _drafts(pages: list[PageContent], stats: FontStats) -> list[_Draft]:
                 continue
             ln: Line = item  # type: ignore[assignment]
             kind = _kind(ln, stats)
-            if first_on_page and _continues_over_page(cur, ln, kind, stats):
+            prev_page = by_number.get(cur.lines[-1].page) if cur is not None and cur.lines else None
+            page_floor = floor if prev_page is not None and not prev_page.footnotes else None
+            if first_on_page and _continues_over_page(cur, ln, kind, stats, page_floor):
                 cur.lines.append(ln)  # type: ignore[union-attr]
                 cur.pages.append(p.number)  # type: ignore[union-attr]
             elif cur is None or cur.type == "table" or cur.lines[-1].page != p.number or _starts_new(cur, ln, kind, stats):
