@@ -52,10 +52,12 @@ def check(doc, ctx) -> CheckResult:
         if b.id not in quotes_by_block:
             quotes_by_block[b.id] = [(b.start + s, b.start + e) for s, e in quoted_spans(b.text)]
         quoted = quotes_by_block[b.id]
+        taken: list[tuple[int, int]] = []  # one finding per stretch of text, the first rule's
         for rule in cfg["rules"]:
             for s, e in match_in_sentence(rule, text):
-                if inside(quoted, start + s, start + e):
+                if inside(quoted, start + s, start + e) or any(s < te and ts < e for ts, te in taken):
                     continue
+                taken.append((s, e))
                 findings.append(Finding.at(
                     doc, start + s, start + e, CHECK, rule["severity"], rule["message"],
                     suggestion=rule["suggestion"], confidence=0.7 if rule["type"] == "existence" else 0.8,
