@@ -64,7 +64,8 @@ def hits(source: str, text: str) -> dict[str, list[str]]:
 def _term_pattern(terms: list[str]) -> re.Pattern:
     # longest first so "probation practitioner" wins over "practitioner"
     alts = sorted({str(t).lower() for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in alts) + r")(?![\w-])", re.IGNORECASE)
+    # plurals too: "SPOs", "heads of PDU" are the same roles as "SPO", "head of PDU"
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in alts) + r")(?:s|es|'s)?(?![\w-])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

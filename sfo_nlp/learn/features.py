@@ -34,6 +34,22 @@ def _phrase(tok: "Token") -> str:
     return " ".join(t.text for t in tok.subtree) if tok is not None else ""
 
 
+_HEAD_DEPS = {"compound", "amod", "poss", "nmod", "det", "nummod", "case", "prep", "pobj", "quantmod", "predet"}
+
+
+def _head_phrase(tok: "Token") -> str:
+    """The noun phrase a subject heads without its relative clauses ("the two SPOs",
+    not "... who supervised the PP"), so the role judged is the head's, not a bystander's."""
+    keep, stack = [tok], [tok]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.dep_ in _HEAD_DEPS and (c.dep_ != "prep" or c.lower_ == "of"):
+                keep.append(c)
+                stack.append(c)
+    return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
+
+
 def _predicate(span: "Span") -> "Token":
     """The main evaluative predicate: the sentence root, or its clausal complement when the
     root is a reporting verb ("the review found that ...")."""
@@ -88,17 +104,18 @@ def judgement_features(span: "Span") -> dict[str, Any]:
     f[f"tense={_tense(pred, span)}"] = 1.0
     subj = _subject(pred)
     if subj is not None:
-        phrase = _phrase(subj)
         f[f"subj={subj.lemma_.lower()}"] = 1.0
-        for t in _targets_in(phrase):
+        for t in _targets_in(_head_phrase(subj)):
             f[f"subj_role={t}"] = 1.0
+        for t in _targets_in(_phrase(subj)):
+            f[f"subj_tree_role={t}"] = 1.0
         if subj.lemma_.lower() in ("i", "we", "review", "reviewer"):
             f["subj_review"] = 1.0
         if subj.dep_ == "nsubjpass":
             f["passive"] = 1.0
     for tok in span:
         if tok.dep_ == "agent":  # "... was not reviewed by the SPO"
-            for t in _targets_in(_phrase(tok)):
+            for t in _targets_in(_head_phrase(tok)):
                 f[f"agent_role={t}"] = 1.0
         elif tok.dep_ == "poss":  # "the practitioner's assessment"
             for t in _targets_in(_phrase(tok)):
@@ -113,7 +130,7 @@ def judgement_features(span: "Span") -> dict[str, Any]:
     # objects of the predicate name what was judged ("did not complete the assessment")
     for child in pred.children:
         if child.dep_ in ("dobj", "attr", "pobj"):
-            for t in _targets_in(_phrase(child)):
+            for t in _targets_in(_head_phrase(child)):
                 f[f"obj_role={t}"] = 1.0
     n = len([t for t in span if not t.is_punct])
     f["len"] = min(n, 60) / 60

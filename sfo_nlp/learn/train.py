@@ -152,6 +152,22 @@ def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | No
     return report
 
 
+def score_installed(kind: str, corpus_dir: Path, dev_dir: Path | None = None,
+                    datasets: tuple[str, ...] = ("test", "corpus-gold", "dev-real")) -> dict[str, dict[str, tuple[float, int]]]:
+    """Scores of the installed model (models/<kind>.skops) on each dataset: what
+    ``sfo-nlp evaluate`` reports. Falls back to the rules when no model is installed."""
+    from sfo_nlp.learn.infer import load_model
+
+    sets = _items(kind, corpus_dir, dev_dir, None)
+    model = load_model(kind)
+    out = {}
+    for name in datasets:
+        if sets.get(name):
+            spans = _spans([it["text"] for it in sets[name]])
+            out[name] = _score(kind, sets[name], _predict(kind, spans, sets[name], model))
+    return out
+
+
 def train(kinds=KINDS, corpus_dir: Path | None = None, models_dir: Path | None = None, dev_dir: Path | None = None,
           sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None) -> list[TrainReport]:
     from sfo_nlp import settings
