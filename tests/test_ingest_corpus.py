@@ -51,3 +51,6 @@ def test_built_review_has_the_source_structure(built):
     assert [f.text for f in doc.footnotes] == [f.text for f in src.footnotes]
     assert all(f.markers for f in doc.footnotes)
     assert "OFFICIAL" not in doc.text[:200]
+    levels = {b.text: b.level for b in doc.blocks if b.type == "heading"}
+    assert {b.text: levels.get(b.text) for b in src.blocks if b.type == "heading"} == {
+        b.text: b.level for b in src.blocks if b.type == "heading"}

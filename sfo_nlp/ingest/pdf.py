@@ -477,7 +477,14 @@ def _heading_levels(drafts: list[_Draft]) -> None:
         {(round(d.lines[0].size * 2) / 2, d.lines[0].bold) for d in drafts if d.type == "heading"},
         key=lambda s: (-s[0], not s[1]),
     )
-    rank = {s: i + 1 for i, s in enumerate(styles)}
+    # sizes within 5% are one level (a 16pt title over 15.5pt chapter headings)
+    rank: dict[tuple[float, bool], int] = {}
+    level, prev = 0, None
+    for size, bold in styles:
+        if prev is None or bold != prev[1] or size < prev[0] * 0.95:
+            level += 1
+            prev = (size, bold)
+        rank[(size, bold)] = level
     for d in drafts:
         if d.type == "heading":
             d.level = min(6, rank[(round(d.lines[0].size * 2) / 2, d.lines[0].bold)])
