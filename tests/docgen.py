@@ -254,11 +254,13 @@ def make_docx(
     header: str | None = "OFFICIAL - SENSITIVE",
     footer: str | None = "Review reference SFO/TEST/01",
     pages: int | None = None,
+    endnotes: bool = False,
 ) -> Path:
     """Write a Word review: Heading styles, List styles, real tables and real footnotes.
 
     ``pages``: if given, written to docProps/app.xml as Word does (else the part is left
     without a page count so the reader has to estimate it).
+    ``endnotes``: write the notes as Word endnotes (numbered i, ii, ... by Word).
     """
     import docx
     from docx.enum.text import WD_BREAK
@@ -268,6 +270,7 @@ def make_docx(
     from docx.oxml.ns import qn
 
     footnotes = dict(footnotes or {})
+    note = "endnote" if endnotes else "footnote"
     d = docx.Document()
     d.core_properties.author = "docgen"
     ids = {label: i for i, label in enumerate(footnotes, start=1)}
@@ -298,7 +301,7 @@ def make_docx(
                     run = p.add_run()
                     rPr = run._r.get_or_add_rPr()
                     rPr.append(parse_xml(f'<w:vertAlign xmlns:w="{_W}" w:val="superscript"/>'))
-                    run._r.append(parse_xml(f'<w:footnoteReference xmlns:w="{_W}" w:id="{ids[part]}"/>'))
+                    run._r.append(parse_xml(f'<w:{note}Reference xmlns:w="{_W}" w:id="{ids[part]}"/>'))
     section = d.sections[0]
     if header:
         section.header.paragraphs[0].text = header
@@ -306,18 +309,19 @@ def make_docx(
         section.footer.paragraphs[0].text = footer
     if footnotes:
         notes = "".join(
-            f'<w:footnote w:id="{ids[label]}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
-            f'<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {_esc(text)}</w:t></w:r></w:p></w:footnote>'
+            f'<w:{note} w:id="{ids[label]}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+            f'<w:{note}Ref/></w:r><w:r><w:t xml:space="preserve"> {_esc(text)}</w:t></w:r></w:p></w:{note}>'
             for label, text in footnotes.items()
         )
         xml = (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{_W}">'
-            '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-            f"{notes}</w:footnotes>"
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:{note}s xmlns:w="{_W}">'
+            f'<w:{note} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{note}>'
+            f'<w:{note} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:{note}>'
+            f"{notes}</w:{note}s>"
         ).encode()
-        part = Part(PackURI("/word/footnotes.xml"), _FOOTNOTES_CT, xml, d.part.package)
-        d.part.relate_to(part, _FOOTNOTES_RT)
+        ct = _FOOTNOTES_CT.replace("footnotes", f"{note}s")
+        part = Part(PackURI(f"/word/{note}s.xml"), ct, xml, d.part.package)
+        d.part.relate_to(part, _FOOTNOTES_RT.replace("footnotes", f"{note}s"))
     buf = io.BytesIO()
     d.save(buf)
     data = _set_app_pages(buf.getvalue(), pages)

@@ -118,3 +118,12 @@ def test_word_table_of_contents_is_marked(tmp_path):
     doc = load(path)
     assert [(b.type, b.style, b.text) for b in doc.blocks][:2] == [
         ("heading", "TOC Heading", "Contents"), ("list_item", "contents", "1. Summary")]
+
+
+def test_endnotes_are_notes_too(tmp_path):
+    blocks = [("p", "The plan[^a] was not reviewed[^b]."), ("p", "Later text.")]
+    notes = {"a": "A sentence plan.", "b": "See section 4."}
+    doc = load(make_docx(tmp_path / "e.docx", blocks, notes, endnotes=True))
+    assert [(f.label, f.text) for f in doc.footnotes] == [("i", "A sentence plan."), ("ii", "See section 4.")]
+    assert [doc.text[f.markers[0] - 4 : f.markers[0]] for f in doc.footnotes] == ["plan", "ewed"]
+    assert doc.blocks[0].text == "The plan was not reviewed."

@@ -3,7 +3,8 @@
 - Headings come from paragraph styles ("Title", "Heading N") or an outline level.
 - List items from "List ..." styles or numbering properties (w:numPr).
 - Tables: merged cells keep the grid (a spanned or vertically merged cell is "").
-- Footnotes: read from word/footnotes.xml and linked to the w:footnoteReference markers;
+- Footnotes and endnotes: read from word/footnotes.xml and word/endnotes.xml, linked to
+  the w:footnoteReference / w:endnoteReference markers (endnotes labelled i, ii, ...);
   the marker is not put in the text (as for PDFs), its offset is kept in Footnote.markers.
 - Page numbers: Word's last rendered page breaks when present, else explicit page
   breaks; the page count comes from docProps/app.xml (<Pages>) or is estimated.
@@ -71,52 +72,68 @@ def _style_names(d) -> dict[str, str]:
     return out
 
 
-def _footnotes(d) -> dict[str, str]:
-    """Footnote id -> text, from the footnotes part (separators skipped)."""
+_NOTE_PARTS = {"/footnotes": "footnote", "/endnotes": "endnote"}
+_NOTE_REFS = {f"{W}footnoteReference": "footnote", f"{W}endnoteReference": "endnote"}
+
+
+def _footnotes(d) -> dict[tuple[str, str], str]:
+    """(kind, id) -> text for every footnote and endnote (separators skipped)."""
     from lxml import etree
 
+    notes: dict[tuple[str, str], str] = {}
     for rel in d.part.rels.values():
-        if rel.reltype.endswith("/footnotes") and not rel.is_external:
-            root = etree.fromstring(rel.target_part.blob)
-            notes = {}
-            for fn in root.findall(f"{W}footnote"):
-                if fn.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
-                    continue
-                text = " ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in fn.iter(f"{W}p"))
-                notes[fn.get(f"{W}id")] = " ".join(text.split())
-            return notes
-    return {}
+        kind = next((k for suffix, k in _NOTE_PARTS.items() if rel.reltype.endswith(suffix)), None)
+        if kind is None or rel.is_external:
+            continue
+        root = etree.fromstring(rel.target_part.blob)
+        for fn in root.findall(f"{W}{kind}"):
+            if fn.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+                continue
+            text = " ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in fn.iter(f"{W}p"))
+            notes[(kind, fn.get(f"{W}id"))] = " ".join(text.split())
+    return notes
+
+
+def _roman(n: int) -> str:
+    """Word numbers endnotes i, ii, iii... by default."""
+    out = ""
+    for value, digits in ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + digits, n - value
+    return out
 
 
 class _BodyReader:
-    def __init__(self, styles: dict[str, str], notes: dict[str, str]):
+    def __init__(self, styles: dict[str, str], notes: dict[tuple[str, str], str]):
         self.styles = styles
         self.notes = notes
         self.blocks: list[Block] = []
         self.tables: list[Table] = []
         self.footnotes: list[Footnote] = []
         self.marker_spots: list[tuple[int, int, str]] = []  # block index, offset, label
-        self.labels: dict[str, str] = {}  # footnote id -> label shown (1, 2, ...)
+        self.labels: dict[tuple[str, str], str] = {}  # (kind, id) -> label shown (1, 2 / i, ii)
         self.page = 1
         self.rendered_breaks = False
-        self.note_pages: dict[str, int] = {}
+        self.note_pages: dict[tuple[str, str], int] = {}
 
     def read(self, body) -> None:
         self.rendered_breaks = body.find(f".//{W}lastRenderedPageBreak") is not None
         self._children(body)
-        for fid, label in self.labels.items():  # footnotes in order of first reference
-            text = self.notes.get(fid, "")
-            page = self.note_pages.get(fid, 1)
+        for key, label in self.labels.items():  # notes in order of first reference
+            text = self.notes.get(key, "")
+            page = self.note_pages.get(key, 1)
             self.blocks.append(Block(id=-1, type="footnote", text=text, page=page, footnote=label))
             self.footnotes.append(Footnote(label=label, text=text, page=page))
 
     def _label(self, ref) -> str:
-        """Word numbers footnotes in order of their first reference."""
-        fid = ref.get(f"{W}id")
-        if fid not in self.labels:
-            self.labels[fid] = str(len(self.labels) + 1)
-            self.note_pages[fid] = self.page
-        return self.labels[fid]
+        """Word numbers notes in order of their first reference: footnotes 1, 2, 3...,
+        endnotes i, ii, iii..."""
+        key = (_NOTE_REFS[ref.tag], ref.get(f"{W}id"))
+        if key not in self.labels:
+            n = 1 + sum(k[0] == key[0] for k in self.labels)
+            self.labels[key] = str(n) if key[0] == "footnote" else _roman(n)
+            self.note_pages[key] = self.page
+        return self.labels[key]
 
     def _children(self, parent) -> None:
         for el in parent:
@@ -141,7 +158,7 @@ class _BodyReader:
                 parts.append(node.text or "")
             elif tag == f"{W}tab":
                 parts.append(" ")
-            elif tag == f"{W}footnoteReference":
+            elif tag in _NOTE_REFS:
                 markers.append((len("".join(parts)), self._label(node)))
             elif tag in (f"{W}br", f"{W}cr") and node.get(f"{W}type") != "page":
                 parts.append(" ")
@@ -233,7 +250,7 @@ class _BodyReader:
                 words.append(" ")
             elif node.tag == f"{W}lastRenderedPageBreak" and self.rendered_breaks:
                 self.page += 1
-            elif node.tag == f"{W}footnoteReference":
+            elif node.tag in _NOTE_REFS:
                 self._label(node)  # numbered in order; a marker in a cell is not located
         return " ".join("".join(words).split())
 
