@@ -180,3 +180,31 @@ def test_table_row_broken_across_pages_is_rejoined():
     assert a.rows == [["Date", "Event"], ["1 May", "Home visit"], ["8 May", "Office visit, risk discussed"],
                       ["15 May", "Missed"]]
     assert a.row_pages == [3, 3, 3, 4] and a.pages == [3, 4]
+
+
+def test_table_grid_drawn_as_one_path(tmp_path):
+    """Some producers draw a whole grid as one path: pdfplumber then parses the page."""
+    from reportlab.pdfgen import canvas
+
+    rows = [["Action", "Owner"], ["Train the team", "SPO"], ["Audit ten cases", "Head of PDU"]]
+    path = tmp_path / "grid.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 760, "The action plan is below.")
+    p = c.beginPath()
+    xs, ys = [72, 272, 472], [740, 716, 692, 668]
+    for y in ys:
+        p.moveTo(xs[0], y)
+        p.lineTo(xs[-1], y)
+    for x in xs:
+        p.moveTo(x, ys[0])
+        p.lineTo(x, ys[-1])
+    c.drawPath(p)
+    for r, row in enumerate(rows):
+        for k, text in enumerate(row):
+            c.drawString(xs[k] + 4, ys[r] - 16, text)
+    c.showPage()
+    c.save()
+    doc = load(path)
+    assert doc.tables and doc.tables[0].rows == rows
+    assert [b.type for b in doc.blocks] == ["paragraph", "table"]

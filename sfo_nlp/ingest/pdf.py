@@ -116,13 +116,13 @@ def read_chars(textpage) -> list[Char]:
     return out
 
 
-def page_rules(page) -> tuple[list[tuple[float, float, float, float]], bool]:
+def page_rules(page) -> tuple[list[tuple[float, float, float, float]], list[tuple[float, float, float, float]]]:
     """Bounding boxes of the page's path objects (ruling lines, cell borders, boxes), and
-    whether any path is too complex for its box to describe (a whole grid in one path)."""
+    of the paths too complex for their box to describe (a whole grid drawn as one path,
+    or a vector logo)."""
     import pypdfium2.raw as raw
 
-    boxes = []
-    complex_path = False
+    boxes, complex_boxes = [], []
     l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1):
         if not raw.FPDFPageObj_GetBounds(obj.raw, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
@@ -130,9 +130,18 @@ def page_rules(page) -> tuple[list[tuple[float, float, float, float]], bool]:
         box = (l.value, b.value, r.value, t.value)
         thin = min(box[2] - box[0], box[3] - box[1]) <= tables.THIN
         if not thin and raw.FPDFPath_CountSegments(obj.raw) > 6:
-            complex_path = True
+            complex_boxes.append(box)
         boxes.append(box)
-    return boxes, complex_path
+    return boxes, complex_boxes
+
+
+def _grid_in_one_path(complex_boxes, chars: list[Char]) -> bool:
+    """A complex path holding text may be a whole table grid (a logo holds no text)."""
+    for x0, y0, x1, y1 in complex_boxes:
+        inside = sum(1 for c in chars if x0 <= c.cx <= x1 and y0 <= c.y <= y1)
+        if inside >= 10:
+            return True
+    return False
 
 
 @dataclass
@@ -167,7 +176,7 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
         raw_pages: list[tuple[int, float, float, list[Char], tuple]] = []
         damaged: list[int] = []
         for i in range(n):
-            width, height, chars, rules = 595.0, 842.0, [], ([], False)
+            width, height, chars, rules = 595.0, 842.0, [], ([], [])
             try:
                 page = pdf[i]
                 try:
@@ -175,7 +184,7 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
                     textpage = page.get_textpage()
                     chars = read_chars(textpage)
                     textpage.close()
-                    rules = page_rules(page) if chars else ([], False)
+                    rules = page_rules(page) if chars else ([], [])
                 finally:
                     page.close()
             except Exception:  # pdfium raises plain errors for a damaged page: skip it
@@ -219,9 +228,10 @@ def _layout_pages(path, password, raw_pages, deadline, warnings) -> list[PageCon
     try:
         for number, width, height, chars, rules in raw_pages:
             pc = PageContent(number, width, height)
-            boxes, complex_path = rules
+            boxes, complex_boxes = rules
             try:
-                if complex_path:  # the grid is inside one path: let pdfplumber parse the page
+                if complex_boxes and _grid_in_one_path(complex_boxes, chars):
+                    # the grid may be inside one path: let pdfplumber parse the whole page
                     if plumber is None:
                         import pdfplumber
 
