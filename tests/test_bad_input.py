@@ -157,3 +157,14 @@ def test_pdf_locked_only_against_editing_opens_without_password(tmp_path, run_cl
     code, out, err = run_cli("extract", p)
     assert code == 0, err
     assert "did not review the risk assessment" in out
+
+
+def test_pdf_with_no_text_and_no_images(tmp_path, run_cli):
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "blank.pdf"
+    c = canvas.Canvas(str(p), invariant=1)
+    c.line(72, 72, 300, 300)
+    c.showPage()
+    c.save()
+    _fails(run_cli, p, "no readable text", "blank or damaged")

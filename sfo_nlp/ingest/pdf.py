@@ -135,6 +135,12 @@ def page_rules(page) -> tuple[list[tuple[float, float, float, float]], list[tupl
     return boxes, complex_boxes
 
 
+def _has_images(page) -> bool:
+    import pypdfium2.raw as raw
+
+    return any(True for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
 def _grid_in_one_path(complex_boxes, chars: list[Char]) -> bool:
     """A complex path holding text may be a whole table grid (a logo holds no text)."""
     for x0, y0, x1, y1 in complex_boxes:
@@ -175,6 +181,7 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
             )
         raw_pages: list[tuple[int, float, float, list[Char], tuple]] = []
         damaged: list[int] = []
+        scanned: list[int] = []  # pages with images but no text
         for i in range(n):
             width, height, chars, rules = 595.0, 842.0, [], ([], [])
             try:
@@ -185,6 +192,8 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
                     chars = read_chars(textpage)
                     textpage.close()
                     rules = page_rules(page) if chars else ([], [])
+                    if not chars and _has_images(page):
+                        scanned.append(i + 1)
                 finally:
                     page.close()
             except Exception:  # pdfium raises plain errors for a damaged page: skip it
@@ -195,6 +204,8 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
         pdf.close()
 
     if not any(chars for _, _, _, chars, _ in raw_pages):
+        if not scanned:
+            raise InputError(f"{path.name}: no readable text in the PDF (it is blank or damaged)")
         raise NoTextError(
             f"{path.name}: the PDF has no text layer (it looks scanned); add one with OCR, "
             "e.g. 'ocrmypdf in.pdf out.pdf', then try again"
