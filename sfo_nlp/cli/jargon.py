@@ -52,5 +52,10 @@ def jargon(
             t.add_row(r["term"], str(r["count"]), str(r["first_page"] or ""), how,
                       "yes" if r["explained_before_first_use"] else "[yellow]no[/yellow]")
         con.print(t)
+        todo = [r for r in terms if not r["explained"] or not r["explained_before_first_use"]]
+        if todo:
+            con.print("[bold]Suggestions[/bold] (explain each where it is first used):")
+            for r in todo:
+                con.print(f"  p.{r['first_page'] or '?'}  {r['term']}: {r['suggestion']}", markup=False)
 
     render_console(draw, output)
