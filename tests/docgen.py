@@ -129,7 +129,8 @@ def make_pdf(
             story.append(PageBreak())
         elif kind == "table":
             rows = [
-                [Paragraph(_esc(c), cell_head if r == 0 else cell) for c in row]
+                [Paragraph(MARKER.sub(lambda m: f"<super>{m.group(1)}</super>", _esc(c)),
+                           cell_head if r == 0 else cell) for c in row]
                 for r, row in enumerate(content)
             ]
             ncol = max(len(r) for r in content)

@@ -208,3 +208,12 @@ def test_table_grid_drawn_as_one_path(tmp_path):
     doc = load(path)
     assert doc.tables and doc.tables[0].rows == rows
     assert [b.type for b in doc.blocks] == ["paragraph", "table"]
+
+
+def test_footnote_marker_in_a_table_cell(tmp_path):
+    blocks = [("p", "Case details follow."), ("table", [["Field", "Detail"], ["MAPPA[^1]", "Category 2"]])]
+    doc = load(make_pdf(tmp_path / "c.pdf", blocks, {"1": "Multi-agency public protection arrangements."}))
+    assert doc.tables[0].rows == [["Field", "Detail"], ["MAPPA", "Category 2"]]
+    f = doc.footnotes[0]
+    assert len(f.markers) == 1 and doc.text[f.markers[0] - 5 : f.markers[0]] == "MAPPA"
+    assert not doc.warnings

@@ -228,7 +228,7 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
     joiner = _Joiner(vocab)
     for p in pages:
         for part, chars in zip(p.tables, p.table_chars):
-            tables.fill(part, chars, lambda ls: joiner.join(ls)[0])
+            tables.fill(part, chars, joiner.join)
     return _assemble(path, pages, stats, joiner, warnings)
 
 
@@ -305,11 +305,18 @@ def _band_lines(p: PageContent):
 
 
 def _split_footnotes(pages: list[PageContent], stats: FontStats) -> None:
-    """Small print at the foot of a page that starts with a number is footnotes."""
+    """Small print at the foot of a page that starts with a number is footnotes; so is a
+    line there starting with the label of a marker on the page, whatever its size (on a
+    short page the notes can be most of the text, which skews the body size)."""
     for p in pages:
+        labels = _page_marker_labels(p)
         zone: list[Line] = []
         for ln in reversed(p.lines):
-            if ln.size <= stats.body_size * FOOTNOTE_MAX_RATIO and ln.y < p.height * FOOTNOTE_ZONE:
+            if ln.y >= p.height * FOOTNOTE_ZONE:
+                break
+            small = ln.size <= stats.body_size * FOOTNOTE_MAX_RATIO
+            continued = bool(zone) and abs(zone[-1].size - ln.size) < 0.3 and ln.y - zone[-1].y < 2 * ln.size
+            if small or _footnote_label(ln) in labels or continued:
                 zone.append(ln)
             else:
                 break
@@ -326,6 +333,15 @@ def _split_footnotes(pages: list[PageContent], stats: FontStats) -> None:
         p.footnotes = notes
         keep = {id(ln) for ln in zone[first:]}
         p.lines = [ln for ln in p.lines if id(ln) not in keep]
+
+
+def _page_marker_labels(p: PageContent) -> set[str]:
+    """Labels of the superscript markers on a page, in its text and in its table cells."""
+    # a marker at the very start of a line is a Word-style note's own label, not evidence
+    labels = {lab for ln in p.lines for pos, lab in ln.markers if pos > 0}
+    for chars in p.table_chars:
+        labels |= {lab for ln in group_lines(chars, p.number) for _, lab in ln.markers}
+    return labels
 
 
 def _footnote_label(ln: Line) -> str | None:
@@ -520,6 +536,8 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
         if d.type == "table" and d.part is not None:
             tid = len(doc_tables)
             doc_tables.append(Table(id=tid, rows=d.part.rows, pages=list(d.part.pages), row_pages=d.part.row_pages))
+            marker_spots += [(len(blocks), doc_tables[-1].cell_offset(r, k) + pos, lab)
+                             for r, k, pos, lab in d.part.markers]
             blocks.append(Block(id=-1, type="table", text=table_text(d.part.rows), page=d.page,
                                 pages=list(d.part.pages), table=tid))
             continue

@@ -31,6 +31,7 @@ class TablePart:
     rows: list[list[str]] = field(default_factory=list)
     row_pages: list[int] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
+    markers: list[tuple[int, int, int, str]] = field(default_factory=list)  # row, col, offset, label
 
     @property
     def top(self) -> float:
@@ -102,8 +103,10 @@ def _flip(b: tuple[float, float, float, float], height: float) -> BBox:
     return (x0, height - bottom, x1, height - top)
 
 
-def fill(part: TablePart, chars: list[Char], join: Callable[[list[Line]], str]) -> None:
-    """Put each character in its cell; a cell's lines are joined into one string."""
+def fill(part: TablePart, chars: list[Char],
+         join: Callable[[list[Line]], tuple[str, list[tuple[int, str]]]]) -> None:
+    """Put each character in its cell; a cell's lines are joined into one string.
+    Footnote markers in cells are kept as (row, column, offset in cell, label)."""
     buckets: dict[tuple[int, int], list[Char]] = {}
     for c in chars:
         for r, row in enumerate(part.cells):
@@ -114,11 +117,20 @@ def fill(part: TablePart, chars: list[Char], join: Callable[[list[Line]], str]) 
             if hit is not None:
                 buckets.setdefault((r, hit), []).append(c)
                 break
-    part.rows = [
-        [join(group_lines(buckets.get((r, k), []), part.page)) if b else "" for k, b in enumerate(row)]
-        for r, row in enumerate(part.cells)
-    ]
-    part.rows = [row for row in part.rows if any(cell.strip() for cell in row)]
+    rows: list[list[str]] = []
+    markers: list[tuple[int, int, int, str]] = []
+    for r, row in enumerate(part.cells):
+        cells = []
+        for k, b in enumerate(row):
+            text, found = join(group_lines(buckets.get((r, k), []), part.page)) if b else ("", [])
+            cells.append(text)
+            markers += [(len(rows), k, pos, label) for pos, label in found]
+        if any(cell.strip() for cell in cells):
+            rows.append(cells)
+        else:
+            markers = [m for m in markers if m[0] != len(rows)]
+    part.rows = rows
+    part.markers = markers
     part.row_pages = [part.page] * len(part.rows)
     part.pages = [part.page]
 
@@ -140,14 +152,22 @@ def continues(prev: TablePart, nxt: TablePart) -> bool:
 
 def merge(prev: TablePart, nxt: TablePart) -> None:
     """Append ``nxt``'s rows to ``prev``, dropping a repeated header row."""
-    rows, pages = nxt.rows, nxt.row_pages
+    rows, pages, markers = nxt.rows, nxt.row_pages, nxt.markers
     if _norm(prev.rows[0]) == _norm(nxt.rows[0]):
         rows, pages = rows[1:], pages[1:]
+        markers = [(r - 1, k, pos, lab) for r, k, pos, lab in markers if r > 0]
     if rows and _split_row(prev.rows, rows[0]):
         # Word lets a row break across pages: its second half has no first cell
         last = prev.rows[-1]
-        prev.rows[-1] = [" ".join(p for p in (a, b) if p) for a, b in zip(last, rows[0])] + last[len(rows[0]):]
+        joined = [" ".join(p for p in (a, b) if p) for a, b in zip(last, rows[0])] + last[len(rows[0]):]
+        for r, k, pos, lab in markers:
+            if r == 0:
+                shift = len(joined[k]) - len(rows[0][k])
+                prev.markers.append((len(prev.rows) - 1, k, pos + shift, lab))
+        prev.rows[-1] = joined
         rows, pages = rows[1:], pages[1:]
+        markers = [(r - 1, k, pos, lab) for r, k, pos, lab in markers if r > 0]
+    prev.markers += [(r + len(prev.rows), k, pos, lab) for r, k, pos, lab in markers]
     prev.rows += rows
     prev.row_pages += pages
     if nxt.page not in prev.pages:
