@@ -41,6 +41,7 @@ def _top(profile: cProfile.Profile, n: int) -> list[dict]:
 
 def run(path: Path, profile_n: int = 0) -> dict:
     times: dict[str, float] = {}
+    cpu0 = time.process_time()
     profiles: dict[str, list] = {}
     t = time.perf_counter()
     from sfo_nlp import nlp
@@ -121,6 +122,7 @@ def run(path: Path, profile_n: int = 0) -> dict:
         pdf.close()
         comparison["pypdfium2 get_text_range, all pages"] = time.perf_counter() - t
 
+    cpu_total = time.process_time() - cpu0
     pipeline = sum(v for k, v in times.items() if k not in ("import", "model load"))
     return {
         "file": str(path), "format": doc.format, "pages": doc.page_count, "words": doc.word_count,
@@ -128,6 +130,8 @@ def run(path: Path, profile_n: int = 0) -> dict:
         "pipeline_s": round(pipeline, 3),
         "pages_per_second": round(doc.page_count / pipeline, 2) if pipeline else None,
         "peak_rss_mb": round(peak, 1),
+        "cpu_s_all_stages": round(cpu_total, 2),
+        "wall_s_all_stages": round(sum(times.values()), 2),
         "comparison_s": {k: round(v, 3) for k, v in comparison.items()},
         "composite": result.get("composite"),
         "profiles": profiles,

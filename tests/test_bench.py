@@ -46,6 +46,10 @@ def test_long_pdf_has_the_pages_asked_for(bench, tmp_path):
 def test_timed_reports_wall_and_memory_and_refuses_failures(bench):
     r = bench.timed([sys.executable, "-c", "x = bytearray(60 * 1024 * 1024)"])
     assert r["wall_s"] > 0 and r["peak_rss_mb"] >= 60
+    # CPU time includes the children the command reaped (a batch's worker processes)
+    busy = "import time; t = time.process_time()\nwhile time.process_time() - t < 0.5: pass"
+    child = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])"
+    assert bench.timed([sys.executable, "-c", child])["cpu_s"] >= 0.5
     with pytest.raises(SystemExit, match="exited 3"):
         bench.timed([sys.executable, "-c", "import sys; sys.exit(3)"])
 

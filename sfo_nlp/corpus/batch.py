@@ -93,6 +93,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used: on a shared machine, a fairer measure than wall time."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 @dataclass
 class FileResult:
     path: str
@@ -102,6 +108,7 @@ class FileResult:
     worker_pid: int
     worker_peak_mb: float
     error: str = ""
+    worker_cpu_s: float = 0.0
     analysis: Any = None
     doc: Any = None
 
@@ -121,10 +128,10 @@ def analyse_file(path: str, sha256: str) -> FileResult:
         doc, analysis = _ANALYSE(Path(path), **_OPTIONS)
         doc._spacy = None  # the parsed Doc is large and is not needed by the parent
         return FileResult(path, sha256, True, time.perf_counter() - t0, os.getpid(), peak_rss_mb(),
-                          analysis=analysis, doc=doc)
+                          analysis=analysis, doc=doc, worker_cpu_s=cpu_seconds())
     except Exception as exc:  # a bad file must not stop the batch
         return FileResult(path, sha256, False, time.perf_counter() - t0, os.getpid(), peak_rss_mb(),
-                          error=_one_line(exc))
+                          error=_one_line(exc), worker_cpu_s=cpu_seconds())
 
 
 # -- the batch -----------------------------------------------------------------------
@@ -138,6 +145,7 @@ class BatchSummary:
     workers: int = 1
     interrupted: bool = False
     worker_peak_mb: dict[int, float] = field(default_factory=dict)
+    worker_cpu_s: dict[int, float] = field(default_factory=dict)  # CPU seconds each worker used
     shas: list[str] = field(default_factory=list)  # every file of this batch, in order
     failures: list[dict[str, str]] = field(default_factory=list)
 
@@ -151,6 +159,7 @@ class BatchSummary:
             "workers": self.workers,
             "interrupted": self.interrupted,
             "peak_memory_mb_per_worker": {str(k): round(v, 1) for k, v in sorted(self.worker_peak_mb.items())},
+            "cpu_seconds_per_worker": {str(k): round(v, 1) for k, v in sorted(self.worker_cpu_s.items())},
         }
 
 
@@ -252,6 +261,7 @@ def _record(store, summary: BatchSummary, known_errors: set, result: FileResult)
     if result.worker_pid:
         pid = result.worker_pid
         summary.worker_peak_mb[pid] = max(summary.worker_peak_mb.get(pid, 0.0), result.worker_peak_mb)
+        summary.worker_cpu_s[pid] = max(summary.worker_cpu_s.get(pid, 0.0), result.worker_cpu_s)
     if result.ok:
         store.save_analysis(result.analysis, result.doc, result.path)
         summary.analysed += 1
