@@ -98,47 +98,56 @@ def _is_xml(name: str) -> bool:
     return name.endswith((".xml", ".rels"))
 
 
+_BREAKS = {f"{{{W_NS}}}br", f"{{{W_NS}}}cr", f"{{{W_NS}}}tab"}
+
+
+def _paragraph_nodes(p) -> list[tuple[object, str]]:
+    """A paragraph's text nodes in order, with a line break or tab standing as a space
+    (node None): "Jane<w:br/>Smith" reads as "Jane Smith"."""
+    out = []
+    for el in p.iter():
+        if el.tag == f"{{{W_NS}}}t":
+            out.append((el, el.text or ""))
+        elif el.tag in _BREAKS:
+            out.append((None, " "))
+    return out
+
+
 def _redact_paragraphs(root, removals: list[Removal]) -> None:
     """Runs split a word anywhere ("Jane Sm" + "ith"): join each paragraph's text nodes,
-    redact the joined text, put the result in the first node and empty the others that
-    held redacted characters."""
+    redact the joined text, put the replacement in the first text node of each match and
+    take the matched characters out of the others."""
     for p in root.iter(f"{{{W_NS}}}p"):
-        nodes = [t for t in p.iter(f"{{{W_NS}}}t")]
-        if not nodes:
-            continue
-        joined = "".join(t.text or "" for t in nodes)
-        spans = []
-        for r in removals:
-            for m in _pattern(r.text).finditer(joined):
-                spans.append((m.start(), m.end(), r))
-        if not spans:
-            continue
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+        nodes = _paragraph_nodes(p)
+        joined = "".join(text for _, text in nodes)
+        spans = sorted(
+            ((m.start(), m.end(), r) for r in removals for m in _pattern(r.text).finditer(joined)),
+            key=lambda s: (s[0], -(s[1] - s[0])),
+        )
         kept = []
-        for s in spans:
-            if kept and s[0] < kept[-1][1]:
-                continue
-            kept.append(s)
-        # Node boundaries in the joined text.
+        for sp in spans:
+            if not kept or sp[0] >= kept[-1][1]:
+                kept.append(sp)
+        if not kept:
+            continue
         bounds, pos = [], 0
-        for t in nodes:
-            bounds.append((pos, pos + len(t.text or "")))
-            pos += len(t.text or "")
-        new = [list(t.text or "") for t in nodes]
+        for _, text in nodes:
+            bounds.append((pos, pos + len(text)))
+            pos += len(text)
+        new = [list(text) for _, text in nodes]
         for start, end, r in reversed(kept):
             r.occurrences += 1
-            first = True
+            placed = False
             for i, (a, b) in enumerate(bounds):
                 lo, hi = max(a, start), min(b, end)
-                if lo >= hi and not (first and a <= start < b):
-                    continue
-                chars = new[i]
-                repl = r.replacement if first else ""
-                chars[lo - a:hi - a] = list(repl)
-                first = False
-        for t, chars in zip(nodes, new):
-            t.text = "".join(chars)
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                if lo >= hi or nodes[i][0] is None:
+                    continue  # outside the match, or a break (left in place)
+                new[i][lo - a:hi - a] = list(r.replacement if not placed else "")
+                placed = True
+        for (el, _), chars in zip(nodes, new):
+            if el is not None:
+                el.text = "".join(chars)
+                el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
 def _redact_everywhere(root, removals: list[Removal]) -> None:
@@ -175,7 +184,7 @@ def _docx_leftovers(data: bytes, removals: list[Removal]) -> list[str]:
                     root = etree.fromstring(raw)
                 except etree.XMLSyntaxError:
                     continue
-                texts = ["".join(t.text or "" for t in p.iter(f"{{{W_NS}}}t")) for p in root.iter(f"{{{W_NS}}}p")]
+                texts = ["".join(text for _, text in _paragraph_nodes(p)) for p in root.iter(f"{{{W_NS}}}p")]
                 texts.append(" ".join(root.itertext()))
                 found.update(remaining("\n".join(texts), removals))
     return sorted(found)

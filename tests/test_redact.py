@@ -39,6 +39,9 @@ def _docx_with_split_runs(path):
     p = d.add_paragraph("Supervised by probation officer ")
     for piece in ("Ja", "ne S", "mith", " from May; mobile 07700 ", "900123."):
         p.add_run(piece).bold = piece.startswith("ne")
+    q = d.add_paragraph("Countersigned by Jane")
+    q.add_run().add_break()
+    q.add_run("Smith on 2 July.")
     t = d.add_table(rows=1, cols=2)
     t.cell(0, 0).text, t.cell(0, 1).text = "Reviewing manager", "Jane Smith"
     d.save(path)
@@ -56,7 +59,8 @@ def test_docx_parts_and_split_runs(tmp_path):
     assert "[redacted: staff name]" in text
     d = docx.Document(out)  # still a valid Word file
     assert "Supervised by probation officer [REDACTED: staff name] from May" in d.paragraphs[0].text
-    assert removals[0].occurrences >= 4
+    assert "Countersigned by [REDACTED: staff name]" in d.paragraphs[1].text  # name split by a line break
+    assert removals[0].occurrences >= 5
 
 
 def test_cli_redact_text_and_docx(tmp_path, run_cli):
