@@ -286,23 +286,13 @@ def make_docx(
             t.style = "Table Grid"
             for r, row in enumerate(content):
                 for c, text in enumerate(row):
-                    t.cell(r, c).text = text
+                    _add_runs(t.cell(r, c).paragraphs[0], text, ids, note)
             # header row repeats on each page, as in real reviews
             trPr = t.rows[0]._tr.get_or_add_trPr()
             trPr.append(parse_xml(f'<w:tblHeader xmlns:w="{_W}"/>'))
         else:
             style = {"p": None, "np": None, "li": "List Bullet", "ol": "List Number", "quote": "Quote"}[kind]
-            p = d.add_paragraph(style=style)
-            parts = MARKER.split(content.replace("-\n", ""))
-            for i, part in enumerate(parts):
-                if i % 2 == 0:
-                    if part:
-                        p.add_run(part)
-                else:  # a footnote label: a real w:footnoteReference
-                    run = p.add_run()
-                    rPr = run._r.get_or_add_rPr()
-                    rPr.append(parse_xml(f'<w:vertAlign xmlns:w="{_W}" w:val="superscript"/>'))
-                    run._r.append(parse_xml(f'<w:{note}Reference xmlns:w="{_W}" w:id="{ids[part]}"/>'))
+            _add_runs(d.add_paragraph(style=style), content, ids, note)
     section = d.sections[0]
     if header:
         section.header.paragraphs[0].text = header
@@ -329,6 +319,20 @@ def make_docx(
     path = Path(path)
     path.write_bytes(data)
     return path
+
+
+def _add_runs(p, content: str, ids: dict[str, int], note: str) -> None:
+    """Text runs, with each '[^n]' as a real w:footnoteReference (or endnoteReference)."""
+    from docx.oxml import parse_xml
+
+    for i, part in enumerate(MARKER.split(content.replace("-\n", ""))):
+        if i % 2 == 0:
+            if part:
+                p.add_run(part)
+        else:
+            run = p.add_run()
+            run._r.get_or_add_rPr().append(parse_xml(f'<w:vertAlign xmlns:w="{_W}" w:val="superscript"/>'))
+            run._r.append(parse_xml(f'<w:{note}Reference xmlns:w="{_W}" w:id="{ids[part]}"/>'))
 
 
 def _set_app_pages(data: bytes, pages: int | None) -> bytes:

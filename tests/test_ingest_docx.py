@@ -127,3 +127,11 @@ def test_endnotes_are_notes_too(tmp_path):
     assert [(f.label, f.text) for f in doc.footnotes] == [("i", "A sentence plan."), ("ii", "See section 4.")]
     assert [doc.text[f.markers[0] - 4 : f.markers[0]] for f in doc.footnotes] == ["plan", "ewed"]
     assert doc.blocks[0].text == "The plan was not reviewed."
+
+
+def test_footnote_marker_in_a_table_cell(tmp_path):
+    blocks = [("p", "Case details follow."), ("table", [["Field", "Detail"], ["MAPPA[^1]", "Category 2"]])]
+    doc = load(make_docx(tmp_path / "c.docx", blocks, {"1": "Multi-agency public protection arrangements."}))
+    assert doc.tables[0].rows == [["Field", "Detail"], ["MAPPA", "Category 2"]]
+    f = doc.footnotes[0]
+    assert len(f.markers) == 1 and doc.text[f.markers[0] - 5 : f.markers[0]] == "MAPPA"

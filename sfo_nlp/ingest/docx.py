@@ -211,6 +211,7 @@ class _BodyReader:
         rows: list[list[str]] = []
         row_pages: list[int] = []
         header_rows = 0
+        cell_markers: list[tuple[int, int, int, str]] = []  # row, column, offset, label
         for tr in tbl.findall(f"{W}tr"):
             row_page = self.page
             cells: list[str] = []
@@ -222,7 +223,8 @@ class _BodyReader:
                     span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
                     vm = tcpr.find(f"{W}vMerge")
                     continued = vm is not None and vm.get(f"{W}val", "continue") == "continue"
-                text = self._cell_text(tc)
+                text, found = self._cell_text(tc)
+                cell_markers += [(len(rows), len(cells), pos, lab) for pos, lab in found]
                 cells.append("" if continued else text)
                 cells += [""] * (span - 1)
             trpr = tr.find(f"{W}trPr")
@@ -231,18 +233,23 @@ class _BodyReader:
             if any(c.strip() for c in cells):
                 rows.append(cells)
                 row_pages.append(row_page)
+            else:
+                cell_markers = [m for m in cell_markers if m[0] != len(rows)]
         if not rows:
             return
         width = max(len(r) for r in rows)
         rows = [r + [""] * (width - len(r)) for r in rows]
         tid = len(self.tables)
         pages = sorted(set(row_pages))
-        self.tables.append(Table(id=tid, rows=rows, pages=pages, header_rows=max(1, header_rows), row_pages=row_pages))
+        table = Table(id=tid, rows=rows, pages=pages, header_rows=max(1, header_rows), row_pages=row_pages)
+        self.tables.append(table)
+        self.marker_spots += [(len(self.blocks), table.cell_offset(r, k) + pos, lab) for r, k, pos, lab in cell_markers]
         self.blocks.append(Block(id=-1, type="table", text=table_text(rows), page=page, pages=pages, table=tid))
 
-    def _cell_text(self, tc) -> str:
-        """A cell's paragraphs (and any nested table) joined with spaces."""
+    def _cell_text(self, tc) -> tuple[str, list[tuple[int, str]]]:
+        """A cell's paragraphs (and any nested table) joined with spaces, and its markers."""
         words: list[str] = []
+        markers: list[tuple[int, str]] = []
         for node in tc.iter():
             if node.tag == f"{W}t":
                 words.append(node.text or "")
@@ -251,8 +258,9 @@ class _BodyReader:
             elif node.tag == f"{W}lastRenderedPageBreak" and self.rendered_breaks:
                 self.page += 1
             elif node.tag in _NOTE_REFS:
-                self._label(node)  # numbered in order; a marker in a cell is not located
-        return " ".join("".join(words).split())
+                markers.append((len("".join(words)), self._label(node)))
+        raw = "".join(words)
+        return " ".join(raw.split()), [(len(" ".join(raw[:pos].split())), lab) for pos, lab in markers]
 
 
 def _page_count(path: Path) -> int | None:
@@ -265,7 +273,7 @@ def _page_count(path: Path) -> int | None:
             if info.file_size > 1_000_000:
                 return None
             m = re.search(rb"<(?:\w+:)?Pages>\s*(\d+)\s*<", z.read(info))
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except Exception:  # a damaged properties part only loses the page count
         return None
     return int(m.group(1)) if m and int(m.group(1)) > 0 else None
 
