@@ -268,7 +268,6 @@ def make_docx(
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
     from docx.oxml import parse_xml
-    from docx.oxml.ns import qn
 
     footnotes = dict(footnotes or {})
     note = "endnote" if endnotes else "footnote"
