@@ -3,8 +3,10 @@
 Steps, each a small function below:
 1. ``open_pdf``: open with pdfium; encrypted, corrupt, truncated and oversized files
    are refused with a message saying what to do.
-2. ``read_chars``: every character with position, size and weight (pdfium is fast).
-   Pages with ruling lines also go to pdfplumber, which finds the table grids.
+2. ``read_chars``: every character with position, size and weight (pdfium is fast);
+   ``page_rules``: the page's ruling lines, which pdfplumber's table finder turns into
+   grids without parsing the page again (it parses a page only when a whole grid is
+   drawn as one path).
 3. Running headers/footers (lines repeated in the top/bottom band across pages, digits
    blanked) and page numbers go to ``furniture``; footnotes (small print at the foot of
    the page, starting with a number) become footnote blocks.
@@ -23,8 +25,8 @@ from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import EncryptedError, InputError, LimitError, NoTextError
 from sfo_nlp.ingest import guards, tables
 from sfo_nlp.ingest.hyphens import Vocabulary, line_break
-from sfo_nlp.ingest.structure import mark_contents
 from sfo_nlp.ingest.layout import Char, FontStats, Line, font_stats, group_lines, normalise_furniture
+from sfo_nlp.ingest.structure import mark_contents
 from sfo_nlp.settings import Settings
 
 # Bands at the top and bottom of a page where running headers and footers live.
