@@ -186,6 +186,13 @@ def test_confirm_then_export_the_note(analysed):
     assert r.status_code == 400 and "answer must be one of" in r.text
     no_name = dict(data, who=" ")
     assert client.post(f"/review/{sha}/confirm", data=no_name).status_code == 400
+    # "accept the rest": every undecided prompt takes its draft answer; the one decided stays "no"
+    r = client.post(f"/review/{sha}/confirm", data=dict(data, accept_rest="1"), follow_redirects=True)
+    with Store(tmp / "web.sqlite") as st:
+        latest = {x["prompt_id"]: x for x in st.decisions(sha)}
+        result = st.get_analysis(sha)
+    assert len(latest) == len(result["answers"]) and latest[first]["final_answer"] == "no"
+    assert all(latest[a["prompt_id"]]["final_answer"] == a["answer"] for a in result["answers"] if a["prompt_id"] != first)
 
 
 def test_serve_prints_a_private_address_and_answers_on_loopback(tmp_path):

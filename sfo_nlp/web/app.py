@@ -187,9 +187,10 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
         if not security.check_csrf(state.token, form.get("csrf")):
             return message("Refused", "the form has expired or came from another page; reload and try again", 403)
         who = str(form.get("who") or "").strip()
+        accept_rest = form.get("accept_rest") == "1"
         decisions = []
         for a in result["answers"]:
-            answer = str(form.get(f"answer-{a['prompt_id']}") or "")
+            answer = str(form.get(f"answer-{a['prompt_id']}") or "") or (a["answer"] if accept_rest else "")
             if not answer:
                 continue  # not decided yet: the draft stays a draft
             decisions.append({"prompt_id": a["prompt_id"], "draft_answer": a["answer"], "final_answer": answer,
