@@ -28,3 +28,20 @@ def test_column_patterns_compile_and_levels_known():
     assert levels == {"individual", "local", "regional", "national", "multi-agency"}
     for target, lv in cfg["target_levels"].items():
         assert set(lv) <= levels
+
+
+@pytest.mark.parametrize("level", ["individual", "local", "regional", "national", "multi-agency"])
+def test_level_examples(level):
+    spec = rules.load("roles")["levels"][level]
+    for text in spec["examples"]["fire"]:
+        assert level in cues.term_hits("levels", text), f"{level} should fire on: {text}"
+    for text in spec["examples"]["no_fire"]:
+        assert level not in cues.term_hits("levels", text), f"{level} should not fire on: {text}"
+
+
+def test_owner_examples():
+    spec = rules.load("roles")["owners"]
+    for text in spec["examples"]["fire"]:
+        assert cues.owner_pattern().search(text)
+    for text in spec["examples"]["no_fire"]:
+        assert not cues.owner_pattern().search(text)

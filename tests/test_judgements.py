@@ -96,3 +96,40 @@ def test_binary_sentences_file_refused(tmp_path, run_cli):
     p.write_bytes(b"\x00\x01\x02binary")
     code, out, err = run_cli("judgements", "--sentences", p, "-o", tmp_path / "o.jsonl")
     assert code == 2 and not (tmp_path / "o.jsonl").exists()
+
+
+def test_check_uses_the_document_parse_only(tmp_path, monkeypatch):
+    from sfo_nlp import nlp
+
+    p = tmp_path / "r.md"
+    p.write_text(REVIEW)
+    doc = load(p)
+    doc.spacy  # the one parse
+
+    def no_reparse(*a, **k):
+        raise AssertionError("a check re-parsed text instead of using doc.spacy")
+
+    monkeypatch.setattr(nlp, "parse_texts", no_reparse)
+    monkeypatch.setattr(nlp, "parse", no_reparse)
+    results = run_checks(doc, ["judgements", "actions"])
+    assert results["judgements"].summary["count"] >= 1
+
+
+@pytest.mark.parametrize("text,expected,absent", [
+    ("The probation officer accepted that she had not read the police summary.", {"frame=reported", "reporter_role=individual"}, {"frame=author"}),
+    ("I found that the assessment was insufficient.", {"frame=author", "tense=past"}, {"frame=reported"}),
+    ("The SPO countersigned the assessment without challenge.", {"subj_role=management"}, {"subj_role=individual"}),
+    # the relative clause's PP is not the subject
+    ("Neither of the two SPOs who supervised the PP asked about MAPPA.", {"subj_role=management", "subj_tree_role=individual"}, {"subj_role=individual"}),
+    ("The assessment was not reviewed by the senior probation officer.", {"agent_role=management", "neg_verb", "passive"}, set()),
+    ("The PP should have contacted the police.", {"tense=modal_perfect", "cue=should_have"}, {"tense=past"}),
+])
+def test_parse_features(text, expected, absent):
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.features import judgement_features
+    from sfo_nlp.learn.infer import NEEDS
+
+    nlp.require(NEEDS)
+    f = judgement_features(next(iter(nlp.parse_texts([text])))[:])
+    assert expected <= set(f), sorted(f)
+    assert not absent & set(f), sorted(f)

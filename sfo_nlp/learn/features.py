@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sfo_nlp import rules
 from sfo_nlp.learn import cues
 
 if TYPE_CHECKING:
@@ -50,15 +51,21 @@ def _head_phrase(tok: "Token") -> str:
     return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
 
 
-def _predicate(span: "Span") -> "Token":
-    """The main evaluative predicate: the sentence root, or its clausal complement when the
-    root is a reporting verb ("the review found that ...")."""
+def _frames() -> tuple[set[str], set[str]]:
+    cfg = rules.load("judgements")["frames"]
+    return {v.lower() for v in cfg["verbs"]}, {v.lower() for v in cfg["author_subjects"]}
+
+
+def _predicate(span: "Span") -> tuple["Token", "Token | None"]:
+    """The main evaluative predicate and, when the root only frames it ("the review found
+    that ...", "the PP told me that ..."), the framing verb."""
     root = span.root
-    if root.lemma_ in {"find", "conclude", "consider", "note", "judge", "assess", "feel", "think", "appear", "seem"}:
+    verbs, _ = _frames()
+    if root.lemma_.lower() in verbs:
         for child in root.children:
             if child.dep_ in ("ccomp", "xcomp") and child.pos_ in ("VERB", "AUX", "ADJ"):
-                return child
-    return root
+                return child, root
+    return root, None
 
 
 def _subject(pred: "Token") -> "Token | None":
@@ -99,8 +106,20 @@ def judgement_features(span: "Span") -> dict[str, Any]:
         f[f"cue_n={name}"] = min(len(words), 3) / 3
     for t in _targets_in(text):
         f[f"role={t}"] = 1.0
-    pred = _predicate(span)
+    pred, frame = _predicate(span)
     f[f"pred={pred.lemma_.lower()}"] = 1.0
+    if frame is not None:
+        # whose finding or account is it: the review's own, or a reported one
+        fsubj = _subject(frame)
+        _, authors = _frames()
+        who = _head_phrase(fsubj).lower() if fsubj is not None else ""
+        if fsubj is not None and (fsubj.lemma_.lower() in authors or who in authors):
+            f["frame=author"] = 1.0
+        else:
+            f["frame=reported"] = 1.0
+            f[f"frame_verb={frame.lemma_.lower()}"] = 1.0
+            for t in _targets_in(who):
+                f[f"reporter_role={t}"] = 1.0
     f[f"tense={_tense(pred, span)}"] = 1.0
     subj = _subject(pred)
     if subj is not None:
