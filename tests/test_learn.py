@@ -138,3 +138,23 @@ def test_train_cli_sample(tmp_path, run_cli):
 ])
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
+
+
+def test_evaluators_score_installed_models(trained, monkeypatch, tmp_path):
+    from sfo_nlp import settings
+    from sfo_nlp.evaluation import EvalContext, all_evaluators
+
+    corpus, models, _ = trained
+    monkeypatch.setattr(settings, "MODELS_DIR", models)
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "judgements.dev.jsonl").write_text(json.dumps(
+        {"id": "d1", "text": J[0][0], "is_judgement": True, "target": "individual", "polarity": "deficit"}) + "\n")
+    evs = all_evaluators()
+    metrics = evs["judgements"](EvalContext(corpus_dir=corpus, dev_real_dir=dev))
+    names = {(m.dataset, m.name) for m in metrics}
+    assert ("labelled-test", "judgement F1") in names and ("dev-real", "target macro-F1") in names
+    dev_f1 = next(m for m in metrics if m.dataset == "dev-real" and m.name == "judgement F1")
+    assert dev_f1.target == 0.90 and dev_f1.n == 1 and dev_f1.note == ""
+    actions = evs["actions"](EvalContext(corpus_dir=corpus, dev_real_dir=dev))
+    assert any(m.name == "SMART mean accuracy" for m in actions)

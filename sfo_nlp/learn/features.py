@@ -157,6 +157,8 @@ def judgement_features(span: "Span") -> dict[str, Any]:
         f["digits"] = 1.0
     if text.rstrip().endswith(":") or n < 4:
         f["fragment"] = 1.0
+    if not any(t.pos_ in ("VERB", "AUX") for t in span):
+        f["verbless"] = 1.0  # "Interview with the SPO." lists a source; most judgements predicate
     return f
 
 

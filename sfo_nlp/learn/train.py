@@ -152,13 +152,21 @@ def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | No
     return report
 
 
-def score_installed(kind: str, corpus_dir: Path, dev_dir: Path | None = None,
+def score_installed(kind: str, corpus_dir: Path, dev_dir: Path | None = None, split: str = "test",
                     datasets: tuple[str, ...] = ("test", "corpus-gold", "dev-real")) -> dict[str, dict[str, tuple[float, int]]]:
     """Scores of the installed model (models/<kind>.skops) on each dataset: what
-    ``sfo-nlp evaluate`` reports. Falls back to the rules when no model is installed."""
+    ``sfo-nlp evaluate`` reports. Falls back to the rules when no model is installed.
+    ``split="train"`` scores the training side instead (labelled train rows and the gold
+    of train-split reviews): a check for under-fitting, not a measure of quality."""
     from sfo_nlp.learn.infer import load_model
 
     sets = _items(kind, corpus_dir, dev_dir, None)
+    if split == "train":
+        golds = data.gold_files(corpus_dir, "train")
+        gold = (data.gold_judgements(golds) if kind == "judgements"
+                else _with_rows(data.gold_actions(golds), corpus_dir))
+        sets["test"] = [r for r in data.labelled(kind, corpus_dir) if r.get("split", "train") != "test"]
+        sets["corpus-gold"] = gold
     model = load_model(kind)
     out = {}
     for name in datasets:
