@@ -217,3 +217,30 @@ def test_footnote_marker_in_a_table_cell(tmp_path):
     f = doc.footnotes[0]
     assert len(f.markers) == 1 and doc.text[f.markers[0] - 5 : f.markers[0]] == "MAPPA"
     assert not doc.warnings
+
+
+def test_long_footnote_continued_on_next_page(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "cont.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    for page, (body, notes) in enumerate([
+        ("The practitioner relied on the OASys", [("1 OASys is the Offender Assessment System, used to", True)]),
+        ("The review found no further gaps in the record.", [("assess risk and plan work with a person.", False)]),
+    ]):
+        c.setFont("Helvetica", 11)
+        for k in range(30):
+            c.drawString(72, 760 - 18 * k, f"Line {k + 1} of page {page + 1}: {body}.")
+        if page == 0:
+            c.setFont("Helvetica", 7)
+            c.drawString(72 + c.stringWidth(f"Line 30 of page 1: {body}", "Helvetica", 11), 760 - 18 * 29 + 4, "1")
+        c.setFont("Helvetica", 8)
+        for i, (text, _) in enumerate(notes):
+            c.drawString(72, 120 - 10 * i, text)
+        c.showPage()
+    c.save()
+    doc = load(path)
+    assert [(f.label, f.text) for f in doc.footnotes] == [
+        ("1", "OASys is the Offender Assessment System, used to assess risk and plan work with a person.")]
+    assert "assess risk" not in doc.text.split("\n\n")[-2]
+    assert len(doc.footnotes[0].markers) == 1

@@ -310,6 +310,7 @@ def _split_footnotes(pages: list[PageContent], stats: FontStats) -> None:
     """Small print at the foot of a page that starts with a number is footnotes; so is a
     line there starting with the label of a marker on the page, whatever its size (on a
     short page the notes can be most of the text, which skews the body size)."""
+    last_notes: list[list[Line]] = []
     for p in pages:
         labels = _page_marker_labels(p)
         zone: list[Line] = []
@@ -324,7 +325,15 @@ def _split_footnotes(pages: list[PageContent], stats: FontStats) -> None:
                 break
         zone.reverse()
         first = next((i for i, ln in enumerate(zone) if _footnote_label(ln)), None)
+        # small print above the first note (or instead of any) at the foot of a page after
+        # a page with notes: a long note continued from that page
+        head = zone[: len(zone) if first is None else first]
+        if head and last_notes and all(ln.size <= stats.body_size * FOOTNOTE_MAX_RATIO for ln in head):
+            last_notes[-1] += head
+            moved = {id(ln) for ln in head}
+            p.lines = [ln for ln in p.lines if id(ln) not in moved]
         if first is None:
+            last_notes = []
             continue
         notes: list[list[Line]] = []
         for ln in zone[first:]:
@@ -333,6 +342,7 @@ def _split_footnotes(pages: list[PageContent], stats: FontStats) -> None:
             else:
                 notes[-1].append(ln)
         p.footnotes = notes
+        last_notes = notes
         keep = {id(ln) for ln in zone[first:]}
         p.lines = [ln for ln in p.lines if id(ln) not in keep]
 
