@@ -3,6 +3,7 @@ and ratings drawn from check results. The inspector's answers are the official o
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,16 +39,21 @@ class StandardsSpec:
 
 
 @lru_cache(maxsize=None)
-def load_standards(version: str = "2023") -> StandardsSpec:
+def load_standards(version: str = "2023", fitted: bool = True) -> StandardsSpec:
+    """The standards as data; with ``fitted``, thresholds refitted on the train split
+    (``rules/standards/<version>.fitted.yaml``, written by ``python -m sfo_nlp.standards.fit``)
+    replace the hand-set ones they name."""
     version = str(version)
     if version not in STANDARDS_VERSIONS:
         raise SfoError(f"unknown standards version {version!r}; choose one of: {', '.join(STANDARDS_VERSIONS)}")
-    data = _answer_keys(rules.load(f"standards/{version}"))
+    data = copy.deepcopy(_answer_keys(rules.load(f"standards/{version}")))
+    if fitted:
+        _apply_fitted(data, version)
     try:
         bands = {int(k) if str(k).isdigit() else k: v for k, v in data["rating"].items()}
         stds = tuple(data["standards"])
         if data.get("inherit"):  # e.g. 2021 reuses the 2023 judgements, learning and victims standards
-            base = load_standards(str(data["inherit"]["from"]))
+            base = load_standards(str(data["inherit"]["from"]), fitted)
             wanted = data["inherit"]["standards"]
             stds = stds + tuple(s for s in base.standards if s["key"] in wanted)
             stds = tuple(sorted(stds, key=lambda s: int(s["number"])))
@@ -57,6 +63,24 @@ def load_standards(version: str = "2023") -> StandardsSpec:
         return StandardsSpec(str(data["version"]), data["title"], stds, bands)
     except (KeyError, TypeError) as exc:
         raise SfoError(f"rules/standards/{version}.yaml is malformed: missing {exc}") from exc
+
+
+def _apply_fitted(data: dict, version: str) -> None:
+    from pathlib import Path
+
+    from sfo_nlp import settings
+
+    path = Path(settings.RULES_DIR) / "standards" / f"{version}.fitted.yaml"
+    if not path.is_file():
+        return
+    fitted = (_answer_keys(rules.load(f"standards/{version}.fitted")) or {}).get("prompts") or {}
+    for std in data["standards"]:
+        for p in std["prompts"]:
+            for sig in (p.get("rule") or {}).get("signals", []):
+                name = sig.get("name", sig.get("key", sig["check"]))
+                new = (fitted.get(str(p["id"])) or {}).get("signals", {}).get(name)
+                if new:
+                    sig.update(new)
 
 
 def _answer_keys(node):

@@ -1,0 +1,155 @@
+"""Refit the prompt thresholds on the corpus TRAIN split, reproducibly.
+
+The prompts read figures from other checks (e.g. the share of judgements on systemic
+factors from the judgements model); when a model is retrained those figures shift and
+hand-set thresholds drift. This tool re-chooses each signal's ``yes``/``partly``
+thresholds to agree best with the gold answers of the train split, by coordinate
+descent over the values actually observed, and writes them to
+``rules/standards/<version>.fitted.yaml``, which ``load_standards`` applies over the
+hand-written rules. A threshold moves only when that gains at least ``min_gain``
+reviews on its prompt (a guard against chasing single reviews); the test split is
+never read.
+
+    python -m sfo_nlp.standards.fit [--version 2023] [--min-gain 2] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+from pathlib import Path
+
+import yaml
+
+from sfo_nlp import settings
+from sfo_nlp.results import CheckResult
+from sfo_nlp.standards.engine import _Missing, answer_prompt, read_signal
+
+
+def fitted_path(version: str) -> Path:
+    return Path(settings.RULES_DIR) / "standards" / f"{version}.fitted.yaml"
+
+
+def _agreement(standard: str, prompt: dict, cases: list[tuple[dict[str, CheckResult], str]]) -> int:
+    return sum(answer_prompt(standard, prompt, results).answer == gold for results, gold in cases)
+
+
+def _candidates(signal: dict, cases) -> list[float]:
+    values = set()
+    for results, _ in cases:
+        try:
+            values.add(round(read_signal(signal, results).value, 4))
+        except _Missing:
+            pass
+    th = signal.get("at_least") or signal.get("at_most")
+    values.update(float(v) for v in th.values())
+    return sorted(values)
+
+
+def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[dict, int, int]:
+    """(thresholds by signal name, agreement before, after) for one prompt."""
+    prompt = copy.deepcopy(prompt)
+    before = best = _agreement(standard, prompt, cases)
+    changed: dict[str, dict] = {}
+    for _ in range(2):  # two sweeps of coordinate descent are enough for 1-3 signals
+        for sig in prompt["rule"]["signals"]:
+            direction = "at_least" if "at_least" in sig else "at_most"
+            current = dict(sig[direction])
+            cands = _candidates(sig, cases)
+            top, top_th = best, current
+            for yes in cands:
+                for partly in cands:
+                    if (direction == "at_least" and partly > yes) or (direction == "at_most" and partly < yes):
+                        continue
+                    sig[direction] = {"yes": yes, "partly": partly}
+                    score = _agreement(standard, prompt, cases)
+                    if score >= top + min_gain or (score > top and top > best):
+                        top, top_th = score, dict(sig[direction])
+            sig[direction] = top_th
+            if top_th != current:
+                best = top
+                changed[sig.get("name", sig.get("key", sig["check"]))] = {direction: top_th}
+    return changed, before, best
+
+
+def training_cases(version: str, split: str = "train"):
+    """(check results, gold answers) for every review of the split, analysed once."""
+    from sfo_nlp.analyse import analyse_path
+    from sfo_nlp.evaluation.prompts import _answer, gold_reviews
+
+    out = []
+    for rev in gold_reviews(settings.CORPUS_DIR, split):
+        _, analysis = analyse_path(rev.path, standards=version)
+        gold = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.gold.get("prompts") or {}).items()}
+        out.append((analysis.checks, gold))
+    return out
+
+
+def fit(version: str = "2023", min_gain: int = 2, split: str = "train") -> dict:
+    from sfo_nlp.standards import load_standards
+
+    if split == "test":
+        raise SystemExit("refusing to fit on the test split")
+    spec = load_standards(version, fitted=False)
+    reviews = training_cases(version, split)
+    report: dict = {"version": version, "split": split, "reviews": len(reviews), "min_gain": min_gain, "prompts": {}}
+    for std, prompt in spec.prompts():
+        cases = [(results, gold[prompt["id"]]) for results, gold in reviews if prompt["id"] in gold]
+        if not cases:
+            continue
+        changed, before, after = fit_prompt(str(std["number"]), prompt, cases, min_gain)
+        if changed:
+            report["prompts"][prompt["id"]] = {"signals": changed, "agreement_before": before, "agreement_after": after,
+                                               "cases": len(cases)}
+    return report
+
+
+def cross_validate(version: str, reviews, min_gains=(None, 1, 2, 3)) -> dict:
+    """Leave-one-review-out agreement on the train split: for each review, thresholds
+    fitted on the others answer it. ``None`` is the hand-set rules without refitting.
+    This is how the choice to refit (and ``min_gain``) is made without the test split."""
+    from sfo_nlp.standards import load_standards
+
+    spec = load_standards(version, fitted=False)
+    scores = {}
+    for mg in min_gains:
+        agree = total = 0
+        for std, prompt in spec.prompts():
+            cases = [(results, gold[prompt["id"]]) for results, gold in reviews if prompt["id"] in gold]
+            for i, (results, gold) in enumerate(cases):
+                p = prompt
+                if mg is not None:
+                    changed, _, _ = fit_prompt(str(std["number"]), prompt, cases[:i] + cases[i + 1 :], mg)
+                    p = copy.deepcopy(prompt)
+                    for sig in p["rule"]["signals"]:
+                        sig.update(changed.get(sig.get("name", sig.get("key", sig["check"])), {}))
+                agree += answer_prompt(str(std["number"]), p, results).answer == gold
+                total += 1
+        scores["hand-set" if mg is None else f"refit min_gain={mg}"] = round(agree / total, 4) if total else 0.0
+    return scores
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--version", default="2023")
+    ap.add_argument("--min-gain", type=int, default=2)
+    ap.add_argument("--dry-run", action="store_true")
+    ap.add_argument("--cv", action="store_true", help="only report leave-one-review-out agreement on the train split")
+    args = ap.parse_args(argv)
+    if args.cv:
+        for name, score in cross_validate(args.version, training_cases(args.version)).items():
+            print(f"{name}: leave-one-out prompt agreement {score:.3f}")
+        return
+    report = fit(args.version, args.min_gain)
+    text = ("# Generated by `python -m sfo_nlp.standards.fit`: thresholds refitted on the corpus train split.\n"
+            "# Do not edit by hand; edit rules/standards/<version>.yaml and rerun.\n"
+            + yaml.safe_dump(report, sort_keys=False))
+    if args.dry_run:
+        print(text)
+        return
+    fitted_path(args.version).write_text(text, encoding="utf-8")
+    print(f"wrote {fitted_path(args.version)}: {len(report['prompts'])} prompt(s) refitted on {report['reviews']} reviews")
+
+
+if __name__ == "__main__":
+    main()
