@@ -42,7 +42,11 @@ PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-\u2013(\[]?\s*#\s*[-\u2013)\]]?(?:\s*(
 FOOTNOTE_MAX_RATIO = 0.92
 FOOTNOTE_ZONE = 0.35
 FOOTNOTE_START = re.compile(r"^(\d{1,3}|[*\u2020\u2021])[.)]?\s+(?=\S)")
-BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2013\-\uf0b7\uf0a7o]\s+")
+# bullets as Word and others export them (Symbol/Wingdings glyphs land in U+F0xx)
+BULLET = re.compile(
+    r"^[\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2013\-\u25a0\u25a1\u25c6\u25ba\u27a2\u2713\u2714"
+    r"\u2192\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8o]\s+")
+DASH_BULLETS = set("-\u2013o")
 NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+|^\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)\s+")
 # numbered paragraphs as reviews write them: "3.2", "5A.4", "6.3.3", appendix "D.1"
 NUMBERED_PARA = re.compile(r"^(?:\d{1,2}[A-Z]?|[A-Z])(?:\.\d{1,2})+\.?\s")
@@ -413,7 +417,10 @@ def _kind(ln: Line, stats: FontStats) -> str:
     if ln.bold_share >= 0.95 and ratio >= 0.95 and len(ln.text) < 120 and not ln.text.endswith("."):
         return "heading"
     if BULLET.match(ln.text):
-        return "list_item"
+        # a dash or "o" at the margin may be a wrapped sentence ("- and then"): only an
+        # indented one is a bullet
+        if ln.text[0] not in DASH_BULLETS or ln.x0 > stats.left + 0.4 * ln.size:
+            return "list_item"
     if NUMBERED_ITEM.match(ln.text) and not NUMBERED_PARA.match(ln.text) and ln.x0 > stats.left + 0.4 * ln.size:
         return "list_item"
     return "paragraph"
