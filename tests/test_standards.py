@@ -131,3 +131,42 @@ def test_reason_templates_only_name_their_signals():
             for answer, template in (p["rule"].get("reason") or {}).items():
                 for field in re.findall(r"\{(\w+)", template):
                     assert field in names, (version, p["id"], answer, field)
+
+
+def test_fit_prompt_moves_a_threshold_only_for_a_real_gain():
+    from sfo_nlp.standards.fit import fit_prompt
+
+    prompt = {"id": "9x", "question": "Q?", "rule": {"signals": [
+        {"name": "n", "check": "c", "key": "n", "at_least": {"yes": 10, "partly": 5}}]}}
+    cases = [({"c": CheckResult("c", [], {"n": n})}, gold) for n, gold in
+             [(1, "no"), (2, "partly"), (3, "partly"), (4, "yes"), (6, "yes")]]
+    changed, before, after = fit_prompt("9", prompt, cases, min_gain=2)
+    assert before == 1 and after == 5
+    assert changed == {"n": {"at_least": {"yes": 4.0, "partly": 2.0}}}
+    assert prompt["rule"]["signals"][0]["at_least"] == {"yes": 10, "partly": 5}  # the input is not mutated
+    unchanged, _, _ = fit_prompt("9", prompt, cases[:1], min_gain=2)
+    assert unchanged == {}
+
+
+def test_fitted_file_overrides_named_thresholds(tmp_path, monkeypatch):
+    import shutil
+
+    from sfo_nlp import rules, settings
+    from sfo_nlp.standards import load_standards
+
+    (tmp_path / "standards").mkdir()
+    for v in ("2023", "2021"):
+        shutil.copy(Path(settings.RULES_DIR) / "standards" / f"{v}.yaml", tmp_path / "standards")
+    (tmp_path / "standards" / "2023.fitted.yaml").write_text(
+        "prompts:\n  1c:\n    signals:\n      missed: {at_least: {yes: 7, partly: 3}}\n")
+    monkeypatch.setattr(settings, "RULES_DIR", tmp_path)
+    rules.load.cache_clear()
+    load_standards.cache_clear()
+    try:
+        sig = next(p for _, p in load_standards("2023").prompts() if p["id"] == "1c")["rule"]["signals"][0]
+        assert sig["at_least"] == {"yes": 7, "partly": 3}
+        raw = next(p for _, p in load_standards("2023", fitted=False).prompts() if p["id"] == "1c")
+        assert raw["rule"]["signals"][0]["at_least"] != {"yes": 7, "partly": 3}
+    finally:
+        rules.load.cache_clear()
+        load_standards.cache_clear()
