@@ -76,3 +76,15 @@ def line_break(prev: str, nxt: str, vocab: Vocabulary) -> tuple[int, str]:
     if not m or not n or not nxt[:1].islower():
         return 0, " "
     return (0, "") if keep_hyphen(m.group(1), n.group(1), vocab) else (1, "")
+
+
+def join_wrapped(lines: list[str], vocab: Vocabulary) -> str:
+    """Lines of one paragraph as one string, hyphens at line ends repaired."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if text:
+            drop, sep = line_break(text, line, vocab)
+            text = text[: len(text) - drop] + sep
+        text += line
+    return text

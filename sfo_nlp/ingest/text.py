@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
+from sfo_nlp.ingest.hyphens import Vocabulary, join_wrapped
 from sfo_nlp.settings import Settings
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -34,6 +35,7 @@ def read_text(path: Path, data: bytes, settings: Settings | None = None) -> Revi
     text = _FRONT_MATTER.sub("", text, count=1)
     text = _STRONG.sub(r"\1", text)  # **bold** is emphasis, not words
     pages = text.split("\f")
+    vocab = Vocabulary(text.splitlines())  # to repair "assess-" / "ment" in wrapped text
     blocks: list[Block] = []
     tables: list[Table] = []
     footnotes_raw: list[tuple[str, str, int]] = []
@@ -42,7 +44,7 @@ def read_text(path: Path, data: bytes, settings: Settings | None = None) -> Revi
             lines = [ln.rstrip() for ln in chunk.split("\n") if ln.strip()]
             if not lines:
                 continue
-            _add_chunk(lines, page_no, blocks, tables, footnotes_raw)
+            _add_chunk(lines, page_no, blocks, tables, footnotes_raw, vocab)
 
     footnotes = []
     for label, body, page_no in footnotes_raw:
@@ -56,7 +58,7 @@ def read_text(path: Path, data: bytes, settings: Settings | None = None) -> Revi
     return doc
 
 
-def _add_chunk(lines, page_no, blocks, tables, footnotes_raw) -> None:
+def _add_chunk(lines, page_no, blocks, tables, footnotes_raw, vocab: Vocabulary) -> None:
     m = _HEADING.match(lines[0])
     if m and len(lines) == 1:
         blocks.append(Block(id=-1, type="heading", text=m.group(2), page=page_no, level=len(m.group(1))))
@@ -94,7 +96,7 @@ def _add_chunk(lines, page_no, blocks, tables, footnotes_raw) -> None:
         if item:
             blocks.append(Block(id=-1, type="list_item", text=" ".join(item), page=page_no))
         return
-    blocks.append(Block(id=-1, type="paragraph", text=" ".join(ln.strip() for ln in lines), page=page_no))
+    blocks.append(Block(id=-1, type="paragraph", text=join_wrapped(lines, vocab), page=page_no))
 
 
 def _link_footnotes(doc: ReviewDocument) -> None:
