@@ -17,6 +17,8 @@ def draw_summary(con: Console, result: dict) -> None:
     con.print(f"[bold]{escape(result['source'])}[/bold]  ({result['pages']} pages, HMIP {result['standards_version']} standards)",
               markup=True, highlight=False)
     con.print(DRAFT_NOTICE, style="bold red", markup=False)
+    if result.get("metadata"):
+        con.print(Text("Case: " + "; ".join(f"{k}: {v}" for k, v in result["metadata"].items())))
     comp = result["composite"]
     con.print(f"\nComposite (DRAFT): [bold]{comp['label']}[/bold] ({comp['score']}/12)", markup=True)
     t = Table(show_header=True, header_style="bold")
