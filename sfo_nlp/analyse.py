@@ -20,7 +20,7 @@ from sfo_nlp.standards import STANDARDS_VERSIONS, answer_standards, load_standar
 def analyse_document(doc: ReviewDocument, standards: str = "2023", settings: Settings | None = None) -> Analysis:
     spec = load_standards(standards)  # refuse an unknown version before the slow part
     ctx = checks.CheckContext(settings=settings or Settings.from_env(), options={"standards": standards})
-    results = checks.run_checks(doc, ctx=ctx)
+    results, warnings = _run_checks_isolated(doc, ctx)
     answers, ratings = answer_standards(spec, doc, results)
     return Analysis(
         source=doc.source,
@@ -31,7 +31,34 @@ def analyse_document(doc: ReviewDocument, standards: str = "2023", settings: Set
         checks=dict(results),
         answers=answers,
         ratings=ratings,
+        warnings=list(doc.warnings) + warnings,
     )
+
+
+def _run_checks_isolated(doc: ReviewDocument, ctx) -> tuple[dict, list[str]]:
+    """Run every check once; one check failing on one document must not sink the rest
+    (a batch of 500 reviews would stop). Its prompts become not_evidenced and the
+    failure is reported as a warning. SFO_NLP_DEBUG=1 re-raises for developers."""
+    import os
+
+    from sfo_nlp.checks import registry
+
+    from sfo_nlp import nlp
+
+    nlp.require(registry.needs_of())  # the one parse must serve every check
+    warnings: list[str] = []
+    for spec in registry._ordered([c.id for c in checks.all_checks()]):
+        if any(dep not in ctx.results for dep in spec.reads):
+            warnings.append(f"check {spec.id} skipped: a check it reads did not run")
+            continue
+        try:
+            checks.run_checks(doc, [spec.id], ctx)
+        except Exception as exc:  # noqa: BLE001 - isolate a failing check, report it
+            if os.environ.get("SFO_NLP_DEBUG"):
+                raise
+            ctx.results.pop(spec.id, None)
+            warnings.append(f"check {spec.id} failed ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
+    return ctx.results, warnings
 
 
 def analyse_path(

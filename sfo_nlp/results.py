@@ -121,6 +121,7 @@ class Analysis:
     ratings: list[StandardRating] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
     draft: bool = True
+    warnings: list[str] = field(default_factory=list)  # e.g. a check that failed on this document
 
     @property
     def composite_score(self) -> int:
@@ -143,4 +144,5 @@ class Analysis:
             "answers": [a.to_dict() for a in self.answers],
             "ratings": [r.to_dict() for r in self.ratings],
             "composite": {"score": self.composite_score, "label": self.composite},
+            "warnings": list(self.warnings),
         }

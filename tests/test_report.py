@@ -142,3 +142,23 @@ def test_2021_standards_via_cli(analysed, run_cli):
     assert code == 0, err
     data = json.loads(out)
     assert data["standards_version"] == "2021" and len(data["answers"]) == 46
+
+
+def test_a_failing_check_does_not_sink_the_analysis(tmp_path, monkeypatch):
+    from sfo_nlp.analyse import analyse_path
+    from sfo_nlp.checks import registry
+    from sfo_nlp.report import validate
+
+    def broken(doc, ctx):
+        raise ValueError("boom")
+
+    spec = registry.get("analysis.measures")
+    monkeypatch.setattr(spec, "fn", broken)
+    p = tmp_path / "r.md"
+    p.write_text(REVIEW)
+    _, a = analyse_path(p)
+    result = a.to_dict()
+    validate(result)
+    assert any("analysis.measures failed (ValueError: boom)" in w for w in result["warnings"])
+    assert next(x for x in a.answers if x.prompt_id == "3.2f").answer == "not_evidenced"
+    assert "analysis.measures" not in result["checks"] and len(result["answers"]) == 34

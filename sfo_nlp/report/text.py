@@ -19,6 +19,8 @@ def draw_summary(con: Console, result: dict) -> None:
     con.print(DRAFT_NOTICE, style="bold red", markup=False)
     if result.get("metadata"):
         con.print(Text("Case: " + "; ".join(f"{k}: {v}" for k, v in result["metadata"].items())))
+    for w in result.get("warnings", []):
+        con.print(Text("warning: " + w, style="yellow"))
     comp = result["composite"]
     con.print(f"\nComposite (DRAFT): [bold]{comp['label']}[/bold] ({comp['score']}/12)", markup=True)
     t = Table(show_header=True, header_style="bold")
