@@ -114,7 +114,7 @@ def _action_decided_by(text: str, fields: dict, res: dict) -> dict[str, list[str
         why["owner"] = owners[:3]
     if date_field.strip():
         why["time_bound"] = [date_field.strip()] + why.get("time_bound", [])
-    if fields.get("measure", "").strip():
+    if res["measurable"] and cues.ruleset("smart")["measurable"].find(fields.get("measure", "")):
         why["measurable"] = [fields["measure"].strip()[:80]]
     lv = cues.term_hits("levels", f"{owner_field} {text}").get(res["level"])
     if level_of_cell(fields.get("level", "")):
@@ -140,15 +140,17 @@ _EMPTY_CELLS = ("", "-", "n/a", "tbc", "none", "not stated")
 
 
 def _apply_columns(res: dict, probs: dict, fields: dict[str, str]) -> None:
-    """A row's own cells settle what its columns state, whatever the action text says:
-    a named owner, a parsable date, a measure of impact, a stated level."""
+    """A row's own cells settle what they state, whatever the action text says: a named
+    owner, a date or timescale (not "ongoing"), a measure of impact, a stated level."""
     owner, date_cell = fields.get("owner", "").strip(), fields.get("date", "").strip()
     measure = fields.get("measure", "").strip()
     if owner.lower() not in _EMPTY_CELLS:
         res["owner"], probs["owner"] = True, 1.0
     if date_cell.lower() not in _EMPTY_CELLS and (parse_date(date_cell) or cues.ruleset("smart")["time_bound"].find(date_cell)):
         res["time_bound"], probs["time_bound"] = True, 1.0
-    if measure.lower() not in _EMPTY_CELLS:
+    # a measure cell counts when it measures impact (audit, sample, data, figures), not when it
+    # only records completion ("certificate", "minutes"): then the action text decides
+    if measure.lower() not in _EMPTY_CELLS and cues.ruleset("smart")["measurable"].find(measure):
         res["measurable"], probs["measurable"] = True, 1.0
     lv = level_of_cell(fields.get("level", ""))
     if lv:
