@@ -59,6 +59,7 @@ def evaluate(
         return
 
     def draw(con) -> None:
+        con.width = max(con.width, 130)  # eight columns: a narrow pipe would wrap every name
         t = Table(title=f"sfo-nlp evaluation (corpus split: {split})", header_style="bold")
         for col in ("Area", "Dataset", "Metric", "Value", "n", "Target", "Status", "Note"):
             t.add_column(col)
