@@ -31,7 +31,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 Block = tuple[str, Any]
 MARKER = re.compile(r"\[\^([^\]]+)\]")
@@ -59,7 +59,7 @@ def make_pdf(
     *,
     font: str = "Helvetica",
     size: float = 10.5,
-    header: str | None = "OFFICIAL - SENSITIVE",
+    header: str | Callable[[int], str] | None = "OFFICIAL - SENSITIVE",
     footer: str | None = "Page {page} of {pages}",
     password: str | None = None,
     owner_password: str | None = None,
@@ -72,6 +72,7 @@ def make_pdf(
     ``note_label``: "plain" starts each footnote with its number in the note's font
     (reportlab style), "super" with a raised number (Word style).
     ``repeat_header``: repeat a table's header row on each page it runs onto.
+    ``header``: a running header; a function of the page number for one that changes.
     """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -145,7 +146,8 @@ def make_pdf(
         canv._sfo_notes = []
         if header:
             canv.setFont(font, 9)
-            canv.drawCentredString(width / 2, height - 40, header)
+            text = header(canv.getPageNumber()) if callable(header) else header
+            canv.drawCentredString(width / 2, height - 40, text)
 
     def page_end(canv, doc):
         notes = [n for n in canv._sfo_notes if n in footnotes]

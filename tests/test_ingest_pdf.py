@@ -244,3 +244,12 @@ def test_long_footnote_continued_on_next_page(tmp_path):
         ("1", "OASys is the Offender Assessment System, used to assess risk and plan work with a person.")]
     assert "assess risk" not in doc.text.split("\n\n")[-2]
     assert len(doc.footnotes[0].markers) == 1
+
+
+def test_running_header_that_names_the_section(tmp_path):
+    blocks, notes = long_review(pages=6, table_rows=5)
+    sections = ["Assessment", "Planning", "Delivery", "Review of the case", "Oversight", "Partnership"]
+    doc = load(make_pdf(tmp_path / "rh.pdf", blocks, notes,
+                        header=lambda page: f"SFO review - {sections[(page - 1) % len(sections)]}"))
+    assert not any(b.text.startswith("SFO review - ") for b in doc.blocks)
+    assert sum(f.type == "header" for f in doc.furniture) == doc.page_count

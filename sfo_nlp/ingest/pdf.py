@@ -281,12 +281,20 @@ def _layout_pages(path, password, raw_pages, deadline, warnings) -> list[PageCon
 
 
 def _split_furniture(pages: list[PageContent]) -> None:
-    """Move running headers, footers and page numbers out of the body lines."""
+    """Move running headers, footers and page numbers out of the body lines.
+
+    Furniture is a band line whose text (digits blanked) repeats across pages, or a page
+    number, or a protective marking; or, in the top band, small print at the same height
+    on many pages (a running header naming the current section changes its text)."""
     seen: dict[tuple[str, str], int] = {}
+    header_heights: dict[int, int] = {}
+    body = font_stats([p.lines for p in pages]).body_size
     for p in pages:
         for where, ln in _band_lines(p):
             key = (where, normalise_furniture(ln.text))
             seen[key] = seen.get(key, 0) + 1
+            if where == "header" and ln.size < 0.95 * body:
+                header_heights[round(ln.y)] = header_heights.get(round(ln.y), 0) + 1
     need = max(2, FURNITURE_SHARE * len(pages))
     for p in pages:
         markers = {lab for ln in p.lines for _, lab in ln.markers}
@@ -296,7 +304,9 @@ def _split_furniture(pages: list[PageContent]) -> None:
             fn = FOOTNOTE_START.match(ln.text)
             if ln.starts_with_marker() or (fn and fn.group(1) in markers):
                 continue  # a footnote at the foot of the page, not a footer
-            if PAGE_NUMBER.match(norm) or PROTECTIVE_MARKING.match(norm) or seen[(where, norm)] >= need:
+            running_header = where == "header" and ln.size < 0.95 * body and header_heights.get(round(ln.y), 0) >= need
+            if PAGE_NUMBER.match(norm) or PROTECTIVE_MARKING.match(norm) or seen[(where, norm)] >= need \
+                    or running_header:
                 p.furniture.append((where, ln))
                 drop.add(id(ln))
         p.lines = [ln for ln in p.lines if id(ln) not in drop]
