@@ -145,3 +145,23 @@ def test_review_cli(tmp_path, run_cli):
 def test_bad_input_is_one_line_error(args, run_cli):
     code, out, err = run_cli("actions", *args)
     assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1
+
+
+def test_row_pages_kept_for_a_table_merged_across_pages():
+    from sfo_nlp.checks.registry import CheckContext
+    from sfo_nlp.document import Block, ReviewDocument, Table, table_text
+
+    rows = [["Action", "Lead", "By when"],
+            ["Deliver MAPPA training to all staff and share the learning with the MAPPA board.", "Head of PDU", "June 2025"],
+            ["Remind staff of the policy.", "SPO", "Ongoing"]]
+    blocks = [Block(id=-1, type="heading", text="Action plan", page=3, level=1),
+              Block(id=-1, type="table", text=table_text(rows), page=3, pages=[3, 4], table=0)]
+    doc = ReviewDocument.build("x.pdf", "pdf", 4, blocks, tables=[Table(id=0, rows=rows, pages=[3, 4], row_pages=[3, 3, 4])])
+    doc.tables[0].block = 1
+    res = run_checks(doc, ["actions"], CheckContext())["actions"]
+    assert [f.page for f in res.findings] == [3, 4]
+    assert [f.data["row"] for f in res.findings] == [1, 2]
+    first, second = (f.data for f in res.findings)
+    assert first["time_bound"] and first["date"] == "2025-06-30"
+    assert not second["time_bound"]  # "Ongoing" sets no deadline
+    assert res.summary["partner_sharing"] is True

@@ -8,6 +8,7 @@ parse for both (table cells and list items are part of the parsed body text).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from sfo_nlp import rules
@@ -44,13 +45,12 @@ def _deficit_levels(deficit_targets: set[str]) -> tuple[list[str], dict[str, lis
     return sorted({lv[0] for lv in accept.values()}, key=LEVELS.index), accept
 
 
-def _partner_sharing(doc, plan, answers) -> bool:
+def _partner_sharing(doc, plan) -> bool:
+    """Does the plan, or the prose under the learning/action headings, say how learning
+    will be shared with partner agencies (prompt 3.2g)?"""
     sharing = cues.ruleset("smart")["sharing"]
     texts = [it.text + " " + it.fields.get("measure", "") for it in plan.items]
-    heading = rules.load("smart")["plan_headings"]
-    import re
-
-    pat = re.compile(heading, re.IGNORECASE)
+    pat = re.compile(rules.load("smart")["plan_headings"], re.IGNORECASE)
     texts += [b.text for b in doc.blocks if b.is_prose and b.section and pat.search(b.section)]
     return any(sharing.find(t) for t in texts)
 
@@ -103,7 +103,7 @@ def check_actions(doc, ctx: CheckContext) -> CheckResult:
         "developmental": sum(bool(r["developmental"]) for r in answers),
         "weak": sum(r["strength"] == "weak" for r in answers),
         "strength": dict(Counter(r["strength"] for r in answers)),
-        "partner_sharing": _partner_sharing(doc, plan, answers),
+        "partner_sharing": _partner_sharing(doc, plan),
         "findings_without_action": len(unaddressed),
         "actions_without_finding": sum(1 for k in range(len(answers)) if k not in by_action),
         # the judgement findings (indices into the "judgements" check) behind the figure

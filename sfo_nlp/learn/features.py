@@ -177,10 +177,9 @@ def action_features(span: "Span", owner_field: str = "", date_field: str = "") -
         f["owner_field"] = 1.0
         for level in cues.term_hits("levels", owner_field):
             f[f"owner_level={level}"] = 1.0
-    if date_field.strip():
-        f["date_field"] = 1.0
-        if cues.ruleset("smart")["time_bound"].find(date_field):
-            f["date_field_parsed"] = 1.0
+    # only a date cell that states a timescale counts ("Ongoing" in the column is no deadline)
+    if date_field.strip() and cues.ruleset("smart")["time_bound"].find(date_field):
+        f["date_field_parsed"] = 1.0
     first = next((t for t in span if not t.is_punct and not t.like_num), None)
     if first is not None:
         f[f"first={first.lemma_.lower()}"] = 1.0

@@ -139,15 +139,18 @@ def level_of_cell(cell: str) -> str | None:
 _EMPTY_CELLS = ("", "-", "n/a", "tbc", "none", "not stated")
 
 
-def _apply_columns(res: dict, probs: dict, fields: dict[str, str]) -> None:
+def _apply_columns(res: dict, probs: dict, fields: dict[str, str], text: str) -> None:
     """A row's own cells settle what they state, whatever the action text says: a named
     owner, a date or timescale (not "ongoing"), a measure of impact, a stated level."""
     owner, date_cell = fields.get("owner", "").strip(), fields.get("date", "").strip()
     measure = fields.get("measure", "").strip()
     if owner.lower() not in _EMPTY_CELLS:
         res["owner"], probs["owner"] = True, 1.0
-    if date_cell.lower() not in _EMPTY_CELLS and (parse_date(date_cell) or cues.ruleset("smart")["time_bound"].find(date_cell)):
+    timescale = cues.ruleset("smart")["time_bound"]
+    if date_cell.lower() not in _EMPTY_CELLS and (parse_date(date_cell) or timescale.find(date_cell)):
         res["time_bound"], probs["time_bound"] = True, 1.0
+    elif date_cell:  # the date column answers "ongoing", "TBC", "-": only the text can set a deadline
+        res["time_bound"], probs["time_bound"] = bool(timescale.find(text)), 1.0
     # a measure cell counts when it measures impact (audit, sample, data, figures), not when it
     # only records completion ("certificate", "minutes"): then the action text decides
     if measure.lower() not in _EMPTY_CELLS and cues.ruleset("smart")["measurable"].find(measure):
@@ -178,7 +181,7 @@ def classify_actions(spans: Sequence["Span"], fields: Sequence[dict] | None = No
             res, probs = dict(rules_res), {}
         else:
             res, probs = _merge(pred)
-        _apply_columns(res, probs, fl)
+        _apply_columns(res, probs, fl, text)
         res = {k: res.get(k) for k in ACTION_KEYS}
         for k in MISSING_KEYS:
             res[k] = bool(res[k])
