@@ -35,7 +35,39 @@ class Format(str, Enum):
 
 FORMAT_HELP = "Output format."
 OUTPUT_HELP = "Write to this file instead of the terminal (written whole or not at all)."
-OutputOpt = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False)
+
+
+def _check_output(ctx: typer.Context, value: Optional[Path]) -> Optional[Path]:
+    """Refuse an unusable --output before any work is done, and never overwrite the input."""
+    if value is None:
+        return value
+    parent = value.parent if str(value.parent) else Path(".")
+    if not parent.is_dir():
+        raise typer.BadParameter(f"folder {parent} does not exist", param_hint="--output")
+    if value.is_dir():
+        raise typer.BadParameter(f"{value} is a folder; give a file name", param_hint="--output")
+    return value
+
+
+def _refuse_overwriting_input(path: Path) -> None:
+    """Options are parsed before arguments, so the input is checked when writing."""
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    for name in ("path", "source", "sentences", "items"):
+        given = ctx.params.get(name) if ctx is not None else None
+        if isinstance(given, (str, Path)) and _same_file(Path(given), path):
+            raise SfoError(f"--output {path} is the input file; choose another name so the review is not overwritten")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+OutputOpt = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, dir_okay=False, callback=_check_output)
 PasswordOpt = typer.Option(None, "--password", help="Password for an encrypted PDF.")
 
 
@@ -52,6 +84,7 @@ def check_format(fmt: Format, allowed: tuple[str, ...]) -> None:
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     path = Path(path)
+    _refuse_overwriting_input(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise SfoError(f"cannot write {path}: folder {parent} does not exist")
