@@ -144,8 +144,10 @@ def run_app(app: typer.Typer) -> None:
         raise SystemExit(130)
     except Exception as exc:  # usage errors and anything unexpected
         # typer vendors its own click, so match click's exception shapes by duck typing
-        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            print(f"error: {' '.join(exc.format_message().split())}{hint}", file=sys.stderr)
             raise SystemExit(exc.exit_code)
         if type(exc).__name__ == "Abort":
             print("error: aborted", file=sys.stderr)
