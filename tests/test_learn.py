@@ -158,3 +158,18 @@ def test_evaluators_score_installed_models(trained, monkeypatch, tmp_path):
     assert dev_f1.target == 0.90 and dev_f1.n == 1 and dev_f1.note == ""
     actions = evs["actions"](EvalContext(corpus_dir=corpus, dev_real_dir=dev))
     assert any(m.name == "SMART mean accuracy" for m in actions)
+
+
+def test_train_without_data_is_a_clean_error(tmp_path, run_cli):
+    (tmp_path / "labelled").mkdir()
+    code, out, err = run_cli("train", "--corpus", tmp_path, "--models", tmp_path / "m")
+    assert code == 2 and err.startswith("error:") and "no labelled data" in err
+    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").iterdir())
+
+
+def test_bad_labelled_line_names_file_and_line(tmp_path, run_cli):
+    lab = tmp_path / "labelled"
+    lab.mkdir()
+    (lab / "judgements.jsonl").write_text('{"id": "x", "text": "ok", "is_judgement": false}\n{not json\n')
+    code, out, err = run_cli("train", "--kind", "judgements", "--corpus", tmp_path, "--models", tmp_path / "m")
+    assert code == 2 and "judgements.jsonl:2" in err
