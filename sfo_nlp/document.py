@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # spaCy is heavy; only the parse step imports it.
     from spacy.tokens import Doc
 
 BlockType = Literal[
-    "heading", "paragraph", "list_item", "table", "footnote", "header", "footer", "quote"
+    "heading", "paragraph", "list_item", "table", "footnote", "header", "footer", "quote", "contents"
 ]
 BLOCK_SEPARATOR = "\n\n"
 CELL_SEPARATOR = " | "

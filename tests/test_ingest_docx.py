@@ -117,7 +117,7 @@ def test_word_table_of_contents_is_marked(tmp_path):
     d.save(path)
     doc = load(path)
     assert [(b.type, b.style, b.text) for b in doc.blocks][:2] == [
-        ("heading", "TOC Heading", "Contents"), ("list_item", "contents", "1. Summary")]
+        ("heading", "TOC Heading", "Contents"), ("contents", "contents", "1. Summary")]
 
 
 def test_endnotes_are_notes_too(tmp_path):

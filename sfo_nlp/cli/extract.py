@@ -56,7 +56,7 @@ def extract(
             elif b.type == "footnote":
                 con.print(f"[dim][{b.footnote}] {b.text}[/dim]", markup=True)
             else:
-                prefix = {"list_item": "  - ", "quote": "  > "}.get(b.type, "")
+                prefix = {"list_item": "  - ", "contents": "  . ", "quote": "  > "}.get(b.type, "")
                 con.print(prefix + b.text, markup=False)
 
     render_console(draw, output)

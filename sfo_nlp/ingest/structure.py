@@ -13,9 +13,10 @@ CONTENTS_STYLE = "contents"
 
 
 def mark_contents(blocks: list[Block]) -> None:
-    """A contents page lists the headings again: its entries become list items styled
-    'contents' (checks can skip them), so a section title on the contents page is not
-    mistaken for the section. Entries end where the first listed heading appears."""
+    """A contents page lists the headings again: its entries become 'contents' blocks,
+    which are not prose, so no check scores or quotes them and a section title on the
+    contents page is not mistaken for the section. Entries end where the first listed
+    heading appears."""
     start = next((i for i, b in enumerate(blocks[: max(10, len(blocks) // 3)])
                   if b.type in ("heading", "paragraph") and CONTENTS_TITLE.match(b.text.strip())), None)
     if start is None:
@@ -30,7 +31,7 @@ def mark_contents(blocks: list[Block]) -> None:
             break
         if b.type not in ("paragraph", "list_item", "quote", "heading") or len(text) > 120 or text.endswith("."):
             break
-        b.type, b.level, b.style, b.text = "list_item", None, CONTENTS_STYLE, text
+        b.type, b.level, b.style, b.text = "contents", None, CONTENTS_STYLE, text
         entries.append(text)
 
 
