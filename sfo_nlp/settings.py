@@ -31,6 +31,8 @@ class Settings:
     # while refusing files that would hang or exhaust a laptop.
     max_file_mb: float = 100.0
     max_pages: int = 400
+    # Plain text has no page limit to stop it: a 40-page review is about 150 kB of text.
+    max_text_mb: float = 2.0
     # A DOCX is a zip: refuse before inflating if the parts would expand past this.
     max_inflated_mb: float = 200.0
     max_zip_ratio: float = 200.0

@@ -168,3 +168,12 @@ def test_pdf_with_no_text_and_no_images(tmp_path, run_cli):
     c.showPage()
     c.save()
     _fails(run_cli, p, "no readable text", "blank or damaged")
+
+
+def test_huge_text_file_refused_before_reading(tmp_path, run_cli):
+    p = tmp_path / "huge.txt"
+    p.write_text("The probation practitioner visited. " * 80_000)  # about 2.9 MB
+    code, out, err = run_cli("extract", p)
+    assert code == 2
+    assert err.startswith("error: huge.txt:") and "SFO_NLP_MAX_TEXT_MB" in err
+    assert len(err.strip().splitlines()) == 1

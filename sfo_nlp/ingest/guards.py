@@ -65,6 +65,11 @@ def check_file(path: Path, settings: Settings) -> Kind:
     if path.suffix.lower() == ".docx":
         raise InputError(f"{name}: not a valid DOCX (it is not a zip file); it may be corrupt")
     if looks_like_text(path):
+        if size > settings.max_text_mb * 1024 * 1024:
+            raise LimitError(
+                f"{name}: {size / 1048576:.1f} MB of text is far longer than a review "
+                f"(limit {settings.max_text_mb:g} MB; raise it with SFO_NLP_MAX_TEXT_MB)"
+            )
         return "text"
     raise InputError(f"{name}: not a PDF, DOCX or text file (unrecognised binary content)")
 
