@@ -18,6 +18,16 @@ def test_matching_rules():
     assert score([([], [])])["precision"] is None
 
 
+def test_counting_is_one_to_one():
+    # A name reported on every page is one item; two forms of one gold name are one true positive.
+    s = score([(["Mr Ellery", "Mr Ellery", "Mr Mark Ellery", "Ms Fowler"], ["Mr Mark Ellery"])])
+    assert s == {"precision": 0.5, "recall": 1.0, "n_pred": 2, "n_gold": 1}
+    # Personal data: a partial name is not a false alarm, but it does not find the whole name.
+    assert score([(["Mr Harold"], ["Mr Harold Finch"])], strict=True) == {
+        "precision": 1.0, "recall": 0.0, "n_pred": 1, "n_gold": 1}
+    assert score([(["Harold Finch"], ["Mr Harold Finch"])], strict=True)["recall"] == 1.0
+
+
 def test_evaluator_on_a_small_corpus(tmp_path):
     base = tmp_path / "reviews"
     (base / "src").mkdir(parents=True)

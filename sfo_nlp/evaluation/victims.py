@@ -9,7 +9,17 @@ corpus gold files (``corpus_samples/reviews/gold/sfo-NN.yaml``), on the chosen s
 
 Items are matched loosely, as an inspector would: case-insensitive, acronym plurals
 and case variants folded (SPOs = SPO, RoSH = ROSH), and a reported item matches a gold
-item when either contains the other at word edges ("PDU" matches "PDU quality lead").
+item when either contains the other at word edges ("PDU" matches "PDU quality lead"),
+or, titles aside, the words of one are among the words of the other ("Mr Ellery" is a
+later mention of "Mr Mark Ellery").
+
+Counting is one-to-one, so precision and recall share their true positives: each review's
+reported strings are taken once each (a name reported on every page is one item), every
+reported string that matches a gold item joins that item, and precision is
+matched gold items / (matched gold items + reported strings that match no gold item).
+For personal data a gold item counts as found only when a reported string covers all of
+it (a title aside): "Mr Harold" leaves "Finch" in a redacted copy, so it does not find
+"Mr Harold Finch", though it is not a false alarm either.
 Figures are micro-averaged over all reviews; a precision with no predictions, or a
 recall with no gold items, is left out rather than reported as a number.
 """
@@ -33,6 +43,9 @@ def _norm(text: str) -> str:
     return " ".join(words)
 
 
+_TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr)\.?\s+")
+
+
 def _contains(a: str, b: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(b)}(?!\w)", a) is not None
 
@@ -52,20 +65,34 @@ def matches(pred: str, gold: str) -> bool:
         return False
     if p == g or _contains(g, p) or _contains(p, g):
         return True
+    # Names: "Mr Ellery" is a later mention of "Mr Mark Ellery" (words, titles aside).
+    pw, gw = set(_TITLE.sub("", p).split()), set(_TITLE.sub("", g).split())
+    if pw and gw and (pw <= gw or gw <= pw):
+        return True
     return any(lf and _norm(lf) == other for lf, other in ((_long_form(pred), g), (_long_form(gold), p)))
 
 
-def score(pairs: list[tuple[list[str], list[str]]]) -> dict[str, float | int | None]:
-    """Micro precision/recall over (predicted, gold) lists of strings, one pair per review."""
-    tp_pred = n_pred = tp_gold = n_gold = 0
+def covers(pred: str, gold: str) -> bool:
+    """The reported string holds the whole gold string (a leading title aside)."""
+    p, g = _norm(pred), _norm(gold)
+    return bool(p and g) and any(_contains(p, x) for x in {g, _TITLE.sub("", g)} if x)
+
+
+def score(pairs: list[tuple[list[str], list[str]]], strict: bool = False) -> dict[str, float | int | None]:
+    """Micro precision/recall over (predicted, gold) lists of strings, one pair per review,
+    counted one-to-one (see the module docstring). ``strict``: a gold item is found only
+    when a prediction covers it."""
+    tp = fp = n_gold = found = 0
     for pred, gold in pairs:
-        n_pred += len(pred)
+        distinct = list({_norm(p): p for p in pred if _norm(p)}.values())
         n_gold += len(gold)
-        tp_pred += sum(any(matches(p, g) for g in gold) for p in pred)
-        tp_gold += sum(any(matches(p, g) for p in pred) for g in gold)
+        tp += sum(any(matches(p, g) for p in distinct) for g in gold)
+        fp += sum(not any(matches(p, g) for g in gold) for p in distinct)
+        found += sum(any((covers if strict else matches)(p, g) for p in distinct) for g in gold)
+    n_pred = tp + fp
     return {
-        "precision": round(tp_pred / n_pred, 4) if n_pred else None,
-        "recall": round(tp_gold / n_gold, 4) if n_gold else None,
+        "precision": round(tp / n_pred, 4) if n_pred else None,
+        "recall": round(found / n_gold, 4) if n_gold else None,
         "n_pred": n_pred,
         "n_gold": n_gold,
     }
@@ -108,8 +135,8 @@ def evaluate(ctx: EvalContext) -> list[Metric]:
             pairs[area].append((pred[area], _gold_items(rev.gold, key)))
     out: list[Metric] = []
     for area, (_, what) in GOLD_KEYS.items():
-        s = score(pairs[area])
-        note = f"{len(reviews)} reviews; {s['n_pred']} reported, {s['n_gold']} gold"
+        s = score(pairs[area], strict=area == "victims.shareable")
+        note = f"{len(reviews)} reviews; {s['n_pred']} distinct items reported, {s['n_gold']} gold"
         if s["precision"] is not None:
             out.append(Metric(area, dataset, f"{what} precision", s["precision"], s["n_pred"], None, note))
         if s["recall"] is not None:
