@@ -44,6 +44,30 @@ def test_every_test_review_validates_answers_all_prompts_and_quotes_exactly(anal
 
 
 @pytest.mark.skipif(not TEST_REVIEWS, reason="corpus test split not built yet")
+def test_reasons_are_filled_and_evidence_is_shareable_and_on_topic(analysed_test_split):
+    from sfo_nlp.standards.engine import _evidence_rules
+
+    prose_blocks, background = _evidence_rules()
+    sources = {p["id"]: p["rule"].get("evidence", []) for _, p in load_standards("2023").prompts()}
+    for rev, doc, result in analysed_test_split:
+        private = [(f["start"], f["end"]) for f in result["checks"]["victims.shareable"]["findings"]
+                   if f["start"] is not None]
+        for a in result["answers"]:
+            where = (rev.id, a["prompt_id"], a["reason"])
+            # no unfilled template value: reasons are statements, never "analyses ? of 4"
+            assert "?" not in a["reason"] and "{" not in a["reason"] and "()" not in a["reason"], where
+            prose_only = all(s.get("from", "prose") == "prose" for s in sources[a["prompt_id"]])
+            for f in a["evidence"]:
+                assert not any(f["start"] < e and s < f["end"] for s, e in private), (where, f["quote"])
+                if prose_only:
+                    block = doc.blocks[f["block"]]
+                    assert block.type in prose_blocks and not background.search(block.section or ""), (
+                        where, f["quote"], block.type, block.section)
+            if a["prompt_id"] == "2a":
+                assert not [f for f in a["evidence"] if f["quote"].lower().startswith(("pop ", "says "))], where
+
+
+@pytest.mark.skipif(not TEST_REVIEWS, reason="corpus test split not built yet")
 def test_prompt_metrics_on_test_split(analysed_test_split):
     metrics = {m.name: m for m in compare([(rev, result) for rev, _, result in analysed_test_split], "corpus-test")}
     m = metrics["prompt agreement (all prompts)"]

@@ -125,10 +125,14 @@ def test_every_prompt_rule_names_signals_and_a_search():
 
 
 def test_reason_templates_only_name_their_signals():
+    from sfo_nlp.standards.engine import template_fields
+
     for version in ("2023", "2021"):
         for _, p in load_standards(version).prompts():
-            names = {s.get("name", s.get("key", s["check"])).replace(".", "_") for s in p["rule"]["signals"]}
-            for answer, template in (p["rule"].get("reason") or {}).items():
+            names = template_fields(p["rule"])
+            templates = list((p["rule"].get("reason") or {}).items())
+            templates += [(a, t) for s in p["rule"]["signals"] for a, t in (s.get("say") or {}).items()]
+            for answer, template in templates:
                 for field in re.findall(r"\{(\w+)", template):
                     assert field in names, (version, p["id"], answer, field)
 
@@ -170,3 +174,96 @@ def test_fitted_file_overrides_named_thresholds(tmp_path, monkeypatch):
     finally:
         rules.load.cache_clear()
         load_standards.cache_clear()
+
+
+# --- reasons follow the figures; evidence supports the prompt and never quotes personal data
+
+def _prompt(pid: str) -> tuple[str, dict]:
+    spec = load_standards("2023")
+    return next((str(s["number"]), p) for s, p in spec.prompts() if p["id"] == pid)
+
+
+def _f(check, start, end, block=0, quote="x", **data):
+    return Finding(check, "info", "m", quote=quote, page=1, block=block, start=start, end=end, data=data)
+
+
+def test_a_reason_naming_an_unknown_value_is_refused_when_the_rules_load():
+    from sfo_nlp.standards import _check_templates
+
+    prompt = {"id": "9q", "rule": {"signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
+                                   "reason": {"yes": "analyses {stages} of the 4 ASPIRE stages"}}}
+    with pytest.raises(SfoError, match=r"9q reason names \{stages\}"):
+        _check_templates("2023", prompt)
+    prompt["rule"]["reason"]["yes"] = "{n} found"
+    prompt["rule"]["signals"][0]["say"] = {"no": "{missing} missing"}
+    with pytest.raises(SfoError, match=r"\{missing\}"):
+        _check_templates("2023", prompt)
+
+
+def test_an_unfillable_reason_falls_back_to_the_figures_never_a_placeholder():
+    rule = {"id": "9p", "question": "Q?", "rule": {
+        "signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
+        "reason": {"yes": "{n} of {stages}"}}}  # a rule that bypassed the load-time check
+    a = answer_prompt("9", rule, {"c": CheckResult("c", [], {"n": 2})})
+    assert a.reason == "Draft answer yes from n = 2." and "?" not in a.reason
+
+
+def test_3_2a_reason_names_only_the_condition_that_decided_it():
+    std, prompt = _prompt("3.2a")
+    res = {"actions": CheckResult("actions", [], {"levels_missing": [], "count": 6, "developmental": 3})}
+    a = answer_prompt(std, prompt, res)
+    assert a.answer == "partly"
+    assert "only 6 actions" in a.reason
+    assert "miss" not in a.reason and "developmental" not in a.reason  # 0 levels missed, 50% is enough
+    res["actions"].summary.update(levels_missing=["regional"], count=9, developmental=8)
+    a = answer_prompt(std, prompt, res)
+    assert a.answer == "partly" and "miss 1 level" in a.reason and "9" not in a.reason
+
+
+def test_3_2b_does_not_call_half_mostly():
+    std, prompt = _prompt("3.2b")
+    acts = [_f("actions", i * 10, i * 10 + 5, level="local") for i in range(3)]
+    a = answer_prompt(std, prompt, {"actions": CheckResult("actions", acts, {"count": 6, "developmental": 3})})
+    assert a.answer == "yes" and "mostly" not in a.reason and "50%" in a.reason
+
+
+def test_4e_counts_what_it_lists_and_quotes_no_personal_data():
+    std, prompt = _prompt("4e")
+    hits = [_f("victims.shareable", 0, 7, quote="X482913", kind="crn"),
+            _f("victims.shareable", 20, 31, quote="19/0384756K", kind="pnc_number"),
+            _f("victims.shareable", 40, 55, quote="Shanice Brennan", kind="third_party_name")]
+    a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", hits, {"hits": 3})})
+    assert a.answer == "no"
+    assert a.reason.startswith("2 items") and "CRN (page 1)" in a.reason and "PNC number (page 1)" in a.reason
+    assert not a.evidence and not any(h.quote in a.reason for h in hits)
+
+
+def test_evidence_never_quotes_text_overlapping_personal_data():
+    rule = {"id": "9o", "question": "Q?", "rule": {
+        "signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
+        "evidence": [{"check": "c", "from": "any"}]}}
+    pnc = _f("victims.shareable", 105, 116, kind="pnc_number")
+    res = {"c": CheckResult("c", [_f("c", 100, 116, quote="PNC | 19/0384756K"), _f("c", 200, 230, quote="Police were told.")],
+                            {"n": 2}),
+           "victims.shareable": CheckResult("victims.shareable", [pnc], {})}
+    assert [f.quote for f in answer_prompt("9", rule, res).evidence] == ["Police were told."]
+
+
+def test_evidence_for_analysis_prompts_skips_tables_and_background_sections():
+    from types import SimpleNamespace as NS
+
+    doc = NS(blocks=[NS(type="table", section="1. Case details"), NS(type="paragraph", section="3. Sources"),
+                     NS(type="paragraph", section="6. Partnership working"), NS(type="table", section="12. Action plan")])
+    found = [_f("c", 0, 5, block=0, quote="PNC | 19/0384756K"), _f("c", 10, 15, block=1, quote="Sources: nDelius."),
+             _f("c", 20, 25, block=2, quote="Police shared the callouts."), _f("c", 30, 35, block=3, quote="| Police | 2024 |")]
+    res = {"c": CheckResult("c", found, {"n": 4})}
+
+    def quotes(mode):
+        rule = {"id": "9n", "question": "Q?", "rule": {
+            "signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
+            "evidence": [{"check": "c", **({"from": mode} if mode else {})}]}}
+        return [f.quote for f in answer_prompt("9", rule, res, doc).evidence]
+
+    assert quotes(None) == ["Police shared the callouts."]
+    assert quotes("prose_anywhere") == ["Sources: nDelius.", "Police shared the callouts."]
+    assert len(quotes("any")) == 4

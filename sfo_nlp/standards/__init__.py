@@ -10,7 +10,7 @@ from functools import lru_cache
 from sfo_nlp import rules
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, PromptAnswer, StandardRating
-from sfo_nlp.standards.engine import answer_prompt
+from sfo_nlp.standards.engine import answer_prompt, template_fields
 from sfo_nlp.standards.ratings import rate
 
 STANDARDS_VERSIONS = ("2023", "2021")
@@ -60,9 +60,28 @@ def load_standards(version: str = "2023", fitted: bool = True) -> StandardsSpec:
         for s in stds:
             for p in s["prompts"]:
                 p["id"] = str(p["id"])
+                _check_templates(version, p)
         return StandardsSpec(str(data["version"]), data["title"], stds, bands)
     except (KeyError, TypeError) as exc:
         raise SfoError(f"rules/standards/{version}.yaml is malformed: missing {exc}") from exc
+
+
+def _check_templates(version: str, prompt: dict) -> None:
+    """A reason may only name values the prompt computes: refuse the rules otherwise, so
+    no report can ever show an unfilled placeholder."""
+    import string
+
+    rule = prompt.get("rule") or {}
+    known = template_fields(rule)
+    templates = list((rule.get("reason") or {}).values())
+    templates += [t for s in rule.get("signals", []) for t in (s.get("say") or {}).values()]
+    for template in templates:
+        for _, field, _, _ in string.Formatter().parse(str(template)):
+            if field is not None and field.split(".")[0].split("[")[0] not in known:
+                raise SfoError(
+                    f"rules/standards/{version}.yaml: prompt {prompt['id']} reason names {{{field}}}, "
+                    f"which is not one of its values ({', '.join(sorted(known))})"
+                )
 
 
 def _apply_fitted(data: dict, version: str) -> None:
@@ -98,7 +117,7 @@ def answer_standards(
     answers: list[PromptAnswer] = []
     ratings: list[StandardRating] = []
     for std in spec.standards:
-        mine = [answer_prompt(str(std["number"]), p, results) for p in std["prompts"]]
+        mine = [answer_prompt(str(std["number"]), p, results, doc) for p in std["prompts"]]
         answers.extend(mine)
         ratings.append(rate(std, mine, spec.bands))
     return answers, ratings

@@ -11,8 +11,17 @@ A prompt's rule (``rules/standards/<version>.yaml``) is data:
 ``combine``  how the signal grades make the answer: ``min`` (default), ``mean`` or ``max``.
 ``relevant`` optional signal: when it grades 0 the prompt does not apply to this review
              (e.g. national learning "where relevant") and ``if_not_relevant`` is the answer.
-``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}}``.
-``reason``   one-line templates per answer, filled with the signals' values by name.
+``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}, from}``;
+             ``from`` is ``prose`` (default: paragraphs, list items and quotations outside
+             the background sections named in ``rules/analysis.yaml``), ``prose_anywhere``
+             or ``any`` (table cells too: the action plan). Text overlapping a
+             ``victims.shareable`` finding (personal data) is never quoted: reports and
+             feedback notes may be shared.
+``reason``   one-line templates per answer, filled with the signals' values by name, and
+             ``{because}``: the ``say`` phrase (per answer) of each signal that decided
+             the answer, so a reason only names the condition that decided it. A count
+             signal with ``list_by: <data key>`` also offers ``{<name>_list}`` (e.g. the
+             kinds of personal data and their pages, without quoting them).
 ``searched`` what was looked for, shown when no quote was found.
 ``max_confidence`` caps the confidence where the signals can only partly decide the prompt.
 
@@ -22,10 +31,13 @@ A signal whose check did not run (not installed, or failed) makes the prompt
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from sfo_nlp import rules
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, Finding, PromptAnswer
 
@@ -43,6 +55,8 @@ class SignalValue:
     value: float
     grade: int
     margin: float  # how far past the nearest threshold (0 = on it), for confidence
+    say: dict | None = None  # phrase per answer naming this signal as the deciding condition
+    listing: str | None = None  # for ``list_by``: what was counted, without quoting it
 
 
 def _lookup(summary: dict, path: str) -> Any:
@@ -93,7 +107,8 @@ def read_signal(spec: dict, results: dict[str, CheckResult]) -> SignalValue:
     if "key" in spec:
         value = _as_number(_lookup(res.summary, spec["key"]))
     else:
-        value = float(sum(1 for f in res.findings if matches(f, spec.get("count"))))
+        counted = [f for f in res.findings if matches(f, spec.get("count"))]
+        value = float(len(counted))
     if "per" in spec:  # a share: the value divided by another summary figure of the check
         base = _as_number(_lookup(res.summary, spec["per"]))
         if base == 0:
@@ -111,7 +126,31 @@ def read_signal(spec: dict, results: dict[str, CheckResult]) -> SignalValue:
     else:
         raise SfoError(f"signal on {check} needs at_least or at_most")
     scale = max(abs(th["yes"]), 1.0)
-    return SignalValue(spec.get("name", spec.get("key", check)), value, grade, nearest / scale)
+    listing = _listing(counted, spec["list_by"]) if "list_by" in spec and "key" not in spec else None
+    return SignalValue(signal_name(spec), value, grade, nearest / scale, spec.get("say"), listing)
+
+
+def signal_name(spec: dict) -> str:
+    return spec.get("name", spec.get("key", spec["check"]))
+
+
+_ACRONYMS = {"crn", "pnc", "nhs", "ni"}
+
+
+def _listing(findings: list[Finding], key: str) -> str:
+    """'CRN (page 1), PNC number (page 1)': what a count signal counted, by kind and page."""
+    pages: dict[str, list[int]] = {}
+    for f in findings:
+        words = str(f.data.get(key, "item")).split("_")
+        kind = " ".join(w.upper() if w in _ACRONYMS else w for w in words)
+        pages.setdefault(kind, [])
+        if f.page is not None and f.page not in pages[kind]:
+            pages[kind].append(f.page)
+    parts = []
+    for kind, pp in pages.items():
+        where = f" (page{'s' if len(pp) > 1 else ''} {', '.join(map(str, sorted(pp)))})" if pp else ""
+        parts.append(kind + where)
+    return "; ".join(parts) or "none"
 
 
 def _combine(grades: list[int], how: str) -> int:
@@ -123,10 +162,16 @@ def _combine(grades: list[int], how: str) -> int:
 
 
 class _Fmt(string.Formatter):
-    """Fills a reason template; an unknown name shows as '?' rather than failing."""
+    """Fills a reason template. A name the template does not have raises KeyError (the
+    rules are checked when loaded, ``template_fields``); it never shows a placeholder."""
 
     def get_value(self, key, args, kwargs):
-        return kwargs.get(key, "?") if isinstance(key, str) else super().get_value(key, args, kwargs)
+        if isinstance(key, str):
+            value = kwargs[key]
+            if value is None or value == "":
+                raise KeyError(key)
+            return value
+        return super().get_value(key, args, kwargs)
 
     def format_field(self, value, spec):
         if isinstance(value, float) and value.is_integer() and not spec:
@@ -140,15 +185,68 @@ class _Fmt(string.Formatter):
 _fmt = _Fmt()
 
 
-def _evidence(rule: dict, results: dict[str, CheckResult], want_polarity: str | None) -> list[Finding]:
+def template_fields(rule: dict) -> set[str]:
+    """The names a prompt's reason templates may use: its signals' names, ``because``, and
+    ``<name>_list`` for count signals with ``list_by``."""
+    names = {"because"}
+    for s in rule.get("signals", []):
+        name = signal_name(s).replace(".", "_")
+        names.add(name)
+        if "list_by" in s and "key" not in s:
+            names.add(f"{name}_list")
+    return names
+
+
+def _private_spans(results: dict[str, CheckResult]) -> list[tuple[int, int]]:
+    res = results.get("victims.shareable")
+    if res is None:
+        return []
+    return [(f.start, f.end) for f in res.findings if f.start is not None and f.end is not None]
+
+
+def _overlaps(f: Finding, spans: list[tuple[int, int]]) -> bool:
+    if f.start is None or f.end is None:
+        return False
+    return any(f.start < e and s < f.end for s, e in spans)
+
+
+@lru_cache(maxsize=None)
+def _evidence_rules() -> tuple[tuple[str, ...], re.Pattern | None]:
+    spec = (rules.load("analysis").get("evidence") or {})
+    blocks = tuple(spec.get("prose_blocks") or ("paragraph", "list_item", "quote"))
+    skip = spec.get("background_sections") or []
+    return blocks, (re.compile("|".join(f"(?:{p})" for p in skip), re.I) if skip else None)
+
+
+def _from_allowed(f: Finding, mode: str, doc) -> bool:
+    """Whether a finding's block may be quoted for this evidence source (see ``from``)."""
+    if mode == "any" or doc is None:
+        return True
+    blocks, background = _evidence_rules()
+    block = doc.blocks[f.block] if f.block is not None and 0 <= f.block < len(doc.blocks) else None
+    if block is None or block.type not in blocks:
+        return False
+    if mode == "prose_anywhere" or background is None:
+        return True
+    return not background.search(block.section or "")
+
+
+def _evidence(rule: dict, results: dict[str, CheckResult], doc=None) -> list[Finding]:
     """Up to MAX_QUOTES located findings from the rule's evidence sources, in order,
-    one per sentence, spread over the sources so each gets a say."""
+    one per sentence, spread over the sources so each gets a say. Never personal data;
+    never table cells or background sections unless the source says so (``from``)."""
+    private = _private_spans(results)
     pools: list[list[Finding]] = []
     for src in rule.get("evidence", []):
         res = results.get(src["check"])
         if res is None:
             continue
-        pool = [f for f in res.findings if f.quote and f.page is not None and matches(f, src.get("where"))]
+        mode = src.get("from", "prose")
+        pool = [
+            f for f in res.findings
+            if f.quote and f.page is not None and matches(f, src.get("where"))
+            and not _overlaps(f, private) and _from_allowed(f, mode, doc)
+        ]
         pools.append(pool[: src.get("limit", MAX_QUOTES)])
     out: list[Finding] = []
     seen: set[tuple] = set()
@@ -165,7 +263,40 @@ def _evidence(rule: dict, results: dict[str, CheckResult], want_polarity: str | 
     return out
 
 
-def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult]) -> PromptAnswer:
+def _because(values: list[SignalValue], grade: int, how: str, answer: str, named: dict) -> str:
+    """The ``say`` phrases of the signals that decided the answer: under ``min`` (or
+    ``max``) those graded as the answer; under ``mean`` every signal."""
+    deciding = values if how == "mean" else [v for v in values if v.grade == grade]
+    parts = []
+    for v in deciding:
+        phrase = (v.say or {}).get(answer)
+        if phrase:
+            parts.append(_fmt.format(phrase, **named))
+    return "; ".join(parts)
+
+
+def _reason(rule: dict, values: list[SignalValue], grade: int, answer: str) -> str:
+    how = rule.get("combine", "min")
+    named: dict[str, Any] = {v.name.replace(".", "_"): v.value for v in values}
+    for v in values:
+        if v.listing is not None:
+            named[v.name.replace(".", "_") + "_list"] = v.listing
+    generic = f"Draft answer {answer} from " + ", ".join(f"{v.name} = {v.value:g}" for v in values) + "."
+    template = (rule.get("reason") or {}).get(answer)
+    if not template:
+        return generic
+    if "{because" in template:
+        named["because"] = _because(values, grade, how, answer, named)
+    try:
+        reason = _fmt.format(template, **named)
+        # a reason that opens with the deciding phrases starts a sentence
+        return reason[:1].upper() + reason[1:] if template.startswith("{because") else reason
+    except (KeyError, IndexError, ValueError):
+        # a rule naming a value this review lacks: say the figures plainly, never "?"
+        return generic
+
+
+def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult], doc=None) -> PromptAnswer:
     rule = prompt.get("rule") or {}
     pid, question = str(prompt["id"]), prompt["question"]
     searched = rule.get("searched")
@@ -176,7 +307,7 @@ def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult]) 
             return PromptAnswer(
                 standard, pid, question, answer, 0.6,
                 rule.get("reason_not_relevant", "Not relevant to this review: " + (searched or "nothing to assess")),
-                _evidence(rule, results, None)[:2], searched,
+                _evidence(rule, results, doc)[:2], searched,
             )
         values = [read_signal(s, results) for s in rule.get("signals", [])]
     except _Missing as exc:
@@ -189,15 +320,11 @@ def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult]) 
         raise SfoError(f"prompt {pid} has no signals in its rule")
     grade = _combine([v.grade for v in values], rule.get("combine", "min"))
     answer = GRADES[grade]
-    named = {v.name.replace(".", "_"): v.value for v in values}
-    template = (rule.get("reason") or {}).get(answer) or f"Draft answer {answer} from " + ", ".join(
-        f"{v.name} = {v.value:g}" for v in values
-    )
-    reason = _fmt.format(template, **named)
+    reason = _reason(rule, values, grade, answer)
     # Confidence: lower when a value sits on a threshold (a small change would flip it).
     margin = min(v.margin for v in values)
     confidence = round(min(0.9, 0.55 + 0.35 * min(margin, 1.0)), 2)
-    evidence = _evidence(rule, results, None)
+    evidence = _evidence(rule, results, doc)
     if evidence:
         confidence = round(confidence * (0.7 + 0.3 * sum(f.confidence for f in evidence) / len(evidence)), 2)
     # a prompt the text can only partly decide (e.g. "accurate") says so through its rule
