@@ -8,7 +8,7 @@ Output by the extension of the output file:
 - ``.docx`` from a PDF or text input: a new, plain Word document built from the blocks
   (headings, paragraphs, lists, tables, footnotes as notes at the end); a PDF cannot be
   redacted in place by this tool;
-- anything else: plain text.
+- ``.txt``: plain text; any other extension is refused.
 
 Every occurrence of each removed string is replaced, not only the one the check found,
 and the finished file is searched again (for DOCX, every part of the zip, with runs
@@ -29,6 +29,7 @@ from sfo_nlp.errors import SfoError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MIN_LEN = 2  # a one-character "string" would redact half the document
+_FORMAT_NAMES = {"pdf": "PDF", "text": "text file", "txt": "text file", "md": "Markdown file", "markdown": "Markdown file"}
 
 
 @dataclass
@@ -267,7 +268,9 @@ def redact(doc, findings, source: Path, output: Path) -> tuple[bytes, dict]:
     if to_docx and doc.format == "docx":
         data, how = redact_docx(source, removals), "DOCX redacted in place (layout kept)"
     elif to_docx:
-        data, how = build_docx(doc, removals), f"new DOCX built from the {doc.format.upper()} text (layout not kept)"
+        data, how = build_docx(doc, removals), f"new DOCX built from the text of the {_FORMAT_NAMES.get(doc.format, doc.format.upper())} (layout not kept)"
+    elif output.suffix.lower() != ".txt":
+        raise SfoError("--output must end in .docx or .txt")
     else:
         data, how = redact_text(doc, removals), "plain text"
     log = {

@@ -121,3 +121,20 @@ def test_cli_redact_pdf_input(tmp_path, run_cli):
             assert not _present(value, content), (name, value)
         assert "probation officer [redacted: staff name]" in content
     assert "layout not kept" in stdout
+    assert "built from the text of the PDF" in stdout
+
+
+def test_output_must_be_docx_or_txt(tmp_path, run_cli):
+    src = tmp_path / "r.md"
+    src.write_text("He was supervised by probation officer Jane Smith.\n")
+    for name in ("out.pdf", "out.md", "out"):
+        out = tmp_path / name
+        code, _, err = run_cli("redact", src, "-o", out)
+        assert (code, err.strip()) == (2, "error: --output must end in .docx or .txt"), (name, err)
+        assert not out.exists()
+        code, _, err = run_cli("shareable", src, "--redact", "-o", out)
+        assert code == 2 and "must end in .docx or .txt" in err
+    # A missing folder is named as the output the user typed, not the log beside it.
+    code, _, err = run_cli("redact", src, "-o", tmp_path / "nodir" / "out.docx")
+    assert code == 2 and "does not exist" in err and "redaction-log" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md"]

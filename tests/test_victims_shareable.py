@@ -28,7 +28,7 @@ The probation practitioner and the senior probation officer met Daniel Harper, w
 """
 EXPECTED = {
     ("staff_name", "Susan Blake"), ("crn", "X123456"), ("staff_name", "Jane Smith"), ("staff_name", "Mark Evans"),
-    ("address", "14 Mill Lane"), ("postcode", "LS6 2AB"), ("third_party_name", "Tyler"), ("phone", "07700 900123"),
+    ("address", "14 Mill Lane, Leeds"), ("postcode", "LS6 2AB"), ("third_party_name", "Tyler"), ("phone", "07700 900123"),
     ("email", "dan.h@example.com"), ("nhs_number", "943 476 5919"), ("pnc_number", "98/1234567L"),
     ("prison_number", "A1234BC"), ("date_of_birth", "3 May 1989"),
 }
@@ -70,4 +70,46 @@ def test_pseudonyms_possessives_and_lone_words(tmp_path):
     p.write_text("The probation officer spoke to Ms L's mother. The SPO said Kent police were told. "
                  "The PP met Mr Daniel Reeve's manager.\n")
     res = run_checks(load(p), ["victims.shareable"])["victims.shareable"]
-    assert [(f.data["kind"], f.quote) for f in res.findings] == [("staff_name", "Daniel Reeve")]
+    assert [(f.data["kind"], f.quote) for f in res.findings] == [("staff_name", "Mr Daniel Reeve")]
+
+
+NAMES = """# Serious Further Offence Review: Daniel Harper
+
+| Field | Detail |
+|---|---|
+| Name of person on probation | Daniel Harper |
+| OM | Priya Kaur (PO) |
+
+2.1 The case was held by the officer responsible for the case, Mr Colin Ashworth, from May.
+2.2 Harper punched a pedestrian, Mr Harold Finch, aged 81. Finch fell and was taken to hospital.
+2.3 Mr Ashworth did not review the plan. PO Kaur took over in June and P Kaur recorded the contact.
+2.4 Ashworth said he had too many cases. Harper lived at Flat 3, 27 Brindley Road, Loxley Vale, LV4 7QT.
+"""
+
+
+def test_names_widened_and_every_mention_found(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text(NAMES)
+    doc = load(p)
+    res = run_checks(doc, ["victims.shareable"])["victims.shareable"]
+    got = [f.quote for f in res.findings]
+    # The model's "Mr Harold" is carried on to the surname; later mentions of a name found
+    # as personal data are found too (title + surname, initial + surname, surname alone,
+    # role + surname: the role is left, as role titles are fine to share).
+    for name in ("Mr Harold Finch", "Finch", "Mr Colin Ashworth", "Mr Ashworth", "Ashworth", "Priya Kaur",
+                 "Kaur", "P Kaur", "Flat 3, 27 Brindley Road, Loxley Vale", "LV4 7QT"):
+        assert name in got, (name, got)
+    assert not any("Harper" in q or q.startswith("PO") for q in got), got
+    assert all(doc.text[f.start:f.end] == f.quote for f in res.findings if f.start is not None)
+
+
+def test_redacted_copy_keeps_no_part_of_a_name(tmp_path, run_cli):
+    p = tmp_path / "r.md"
+    p.write_text(NAMES)
+    out = tmp_path / "r.txt"
+    code, _, err = run_cli("redact", p, "-o", out)
+    assert code == 0, err
+    text = out.read_text()
+    for word in ("Finch", "Harold", "Ashworth", "Colin", "Kaur", "Priya", "Loxley", "Brindley"):
+        assert word not in text, word
+    assert "Harper" in text and "PO [REDACTED" in text

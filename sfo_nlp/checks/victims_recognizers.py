@@ -96,8 +96,37 @@ def scan(text: str, offset: int = 0) -> list[Hit]:
                 "context word nearby" if has_ctx else "",
             ])) or "pattern"
             end = m.start() + len(m.group().rstrip())
+            if r.get("extend_locality"):
+                end = extend_locality(text, end, r["extend_locality"])
             hits.append(Hit(r["kind"], r["label"], offset + m.start(), offset + end, text[m.start():end], conf, reason))
     return _drop_overlaps(hits)
+
+
+def extend_locality(text: str, end: int, cfg: dict) -> int:
+    """Carry a street address on over the locality and town that follow it
+    ("27 Brindley Road, Loxley Vale, Walsall"), stopping at a postcode (its own hit), a
+    lower-case word, the end of the clause or a word that starts something else
+    ("..., Police attended")."""
+    stop = {w.lower() for w in cfg.get("stop_words", ())}
+    part = re.compile(r",?[ \t]+(?=[A-Z])")
+    word = re.compile(r"[A-Z][a-z'\u2019-]+(?![\w])")
+    for _ in range(cfg.get("max_parts", 2)):
+        m = part.match(text, end)
+        if not m:
+            break
+        pos, taken = m.end(), 0
+        while taken < cfg.get("max_words", 3):
+            w = word.match(text, pos)
+            if not w or w.group().lower().strip("'\u2019") in stop:
+                break
+            end, taken = w.end(), taken + 1
+            gap = re.match(r"[ \t]+(?=[A-Z])", text[end:])
+            if not gap:
+                break
+            pos = end + gap.end()
+        if not taken:
+            break
+    return end
 
 
 def _drop_overlaps(hits: list[Hit]) -> list[Hit]:

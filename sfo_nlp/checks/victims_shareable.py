@@ -30,6 +30,9 @@ _TITLE_NAME = re.compile(r"(?:review|SFO)\s*[:\-\u2013]\s*(?:of\s+)?([A-Z][\w'-]
 _NOT_NAMES = {"the", "a", "an", "and", "but", "he", "she", "they", "his", "her", "it", "this", "that", "who",
               "when", "while", "was", "had", "in", "on", "at", "mr", "mrs", "ms", "miss"}
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+", re.I)
+_ROLE_NOTE = re.compile(r"\s*\([^)]*\)$")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z'\u2019-]+)(?![\w])")
+_PREV_WORD = re.compile(r"(?<![\w.])([A-Z][a-z'\u2019-]*\.?)[ \t]+$")
 
 
 @lru_cache(maxsize=1)
@@ -138,10 +141,12 @@ def name_hits(doc) -> list[Hit]:
         for m in cfg["_relation_name"].finditer(b.text):
             s, e = b.start + m.start(1), b.start + m.end(1)
             name = m.group(1)
-            if cfg["_role"].fullmatch(name) or _is_subject(name, subject) or name.lower() in _NOT_NAMES:
+            if (cfg["_role"].fullmatch(name) or _is_subject(name, subject) or name.lower() in _NOT_NAMES
+                    or name.split()[0] in cfg["not_names"]):
                 continue
             hits.append(Hit("third_party_name", cfg["third_party_label"], s, e, name, 0.6,
                             "capitalised name straight after a family or relationship word"))
+    hits = [_extend_hit(doc, h, subject) for h in hits]
     for t in doc.tables:
         blk = doc.blocks[t.block] if 0 <= t.block < len(doc.blocks) else None
         if blk is None:
@@ -152,13 +157,94 @@ def name_hits(doc) -> list[Hit]:
                 continue
             if not any(p.search(label) for p in cfg["_name_field"]):
                 continue
-            value = row[1].strip()
+            value = _ROLE_NOTE.sub("", row[1].strip())  # "Sandeep Gill (PO)"
             if not cfg["_name_value"].match(value) or cfg["_role"].search(value) or _is_subject(value, subject):
                 continue
             s = blk.start + t.cell_offset(r, 1) + (len(row[1]) - len(row[1].lstrip()))
             if doc.text[s:s + len(value)] == value:
                 hits.append(Hit("staff_name", cfg["staff_label"], s, s + len(value), value, 0.9, "name field"))
-    return hits
+    return hits + other_mentions(doc, hits, subject)
+
+
+def _word_ok(doc, start: int, end: int, word: str) -> bool:
+    """A capitalised word that can be part of a name: not a stop word, role, acronym or
+    one of the words the model mistakes for names, and tagged a proper noun."""
+    cfg = name_rules()
+    if word.lower() in _NOT_NAMES or word in cfg["not_names"] or is_acronym(word) or cfg["_role"].fullmatch(word):
+        return False
+    span = doc.spacy.char_span(start, end)
+    return span is None or all(t.tag_ in ("NNP", "NNPS") or t.pos_ == "PROPN" for t in span)
+
+
+def _extend_hit(doc, h: Hit, subject: set[str]) -> Hit:
+    """Carry a name on over the surname the model left out ("Mr Harold" + "Finch"): up to
+    two following capitalised proper nouns on the same line; and back over a title the
+    model left out ("Mr" + "Colin Ashworth")."""
+    b = doc.block_at(h.start)
+    start = _widen_back(doc, h.start, b.start) if b is not None else h.start
+    end = h.end
+    for _ in range(2):
+        m = _NEXT_WORD.match(doc.text, end)
+        if not m or not _word_ok(doc, m.start(1), m.end(1), m.group(1)) or m.group(1).lower() in subject:
+            break
+        end = m.end(1)
+    if (start, end) == (h.start, h.end):
+        return h
+    return Hit(h.kind, h.label, start, end, doc.text[start:end], h.confidence, h.reason)
+
+
+def _surname(name: str) -> str | None:
+    words = re.findall(r"[A-Za-z][\w'-]+", _HONORIFIC.sub("", name))
+    return words[-1] if words and len(words[-1]) > 2 and words[-1][0].isupper() else None
+
+
+def other_mentions(doc, hits: list[Hit], subject: set[str]) -> list[Hit]:
+    """Once a name is personal data, every other mention of it is too: the full name, the
+    surname alone or after a title, initial or role ("Mr Ellery", "S Gill", "PO Gill").
+    Each mention is widened back over a title, initials and a first name; a role before
+    it stays (role titles are fine to share)."""
+    cfg = name_rules()
+    by_surname: dict[str, Hit] = {}
+    for h in hits:
+        if h.kind in ("staff_name", "third_party_name"):
+            sn = _surname(h.text)
+            if sn and sn.lower() not in subject and sn not in cfg["not_names"]:
+                by_surname.setdefault(sn, h)
+    taken = [(h.start, h.end) for h in hits]
+    out: list[Hit] = []
+    for sn, first in by_surname.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(sn)}(?![\w-])", doc.text):
+            s, e = m.start(), m.end()
+            b = doc.block_at(s)
+            if b is None or b.type == "heading" or any(a < e and s < z for a, z in taken):
+                continue
+            widened = _widen_back(doc, s, b.start)
+            if widened == s and not _word_ok(doc, s, e, sn):
+                continue  # a lone "Hale" or "Will" the tagger reads as an ordinary word
+            s = widened
+            if any(a < e and s < z for a, z in taken):
+                continue
+            taken.append((s, e))
+            out.append(Hit(first.kind, first.label, s, e, doc.text[s:e], 0.7,
+                           f"another mention of {first.text}, found as personal data"))
+    return out
+
+
+def _widen_back(doc, start: int, floor: int) -> int:
+    """Take in a title, initials and a first name before a surname ("Mr Mark Ellery")."""
+    for _ in range(3):
+        m = _PREV_WORD.search(doc.text, floor, start)
+        if not m:
+            break
+        w = m.group(1)
+        if _HONORIFIC.match(w + " ") or re.fullmatch(r"[A-Z]\.?", w):
+            start = m.start(1)
+            continue
+        if w[0].isupper() and _word_ok(doc, m.start(1), m.start(1) + len(w), w) and not _HONORIFIC.match(w):
+            start = m.start(1)
+            continue
+        break
+    return start
 
 
 def find_hits(doc) -> list[Hit]:
@@ -181,7 +267,7 @@ def furniture_hits(doc) -> list[tuple[int, Hit]]:
     return [(b.page, h) for b in doc.furniture for h in scan(b.text)]
 
 
-@register(CHECK, "Personal data that should not be shared with a family", needs=("ner",))
+@register(CHECK, "Personal data that should not be shared with a family", needs=("ner", "tagger"))
 def check(doc, ctx) -> CheckResult:
     findings = []
     for h in find_hits(doc):

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json, write_atomic
+from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, _check_output, check_format, emit, render_console, to_json, write_atomic
 from sfo_nlp.errors import UsageError
 
 PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
@@ -103,9 +103,15 @@ def shareable(
     render_console(draw, output)
 
 
+REDACT_SUFFIXES = (".docx", ".txt")
+
+
 def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[str]) -> None:
     from sfo_nlp import redact as redaction
 
+    # Before any work: a plain-text copy in a file named .pdf or .md opens as garbage.
+    if Path(output).suffix.lower() not in REDACT_SUFFIXES:
+        raise UsageError("--output must end in .docx or .txt")
     if Path(output).resolve() == Path(path).resolve():
         raise UsageError("--output must not be the input file")
     doc, res = run_one(path, "victims.shareable", password)
@@ -121,9 +127,9 @@ def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[st
 @app.command()
 def redact(
     path: Path = PathArg,
-    output: Path = typer.Option(..., "--output", "-o", dir_okay=False,
+    output: Path = typer.Option(..., "--output", "-o", dir_okay=False, callback=_check_output,
                                 help="The redacted copy: .docx (DOCX kept in place; new DOCX for PDF/text) or .txt."),
-    log: Optional[Path] = typer.Option(None, "--log", dir_okay=False,
+    log: Optional[Path] = typer.Option(None, "--log", dir_okay=False, callback=_check_output,
                                        help="Where to write the log of what was removed (default OUTPUT.redaction-log.json)."),
     password: Optional[str] = PasswordOpt,
 ) -> None:
