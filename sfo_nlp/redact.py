@@ -29,7 +29,7 @@ from sfo_nlp.errors import SfoError
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MIN_LEN = 2  # a one-character "string" would redact half the document
-_FORMAT_NAMES = {"pdf": "PDF", "text": "text file", "txt": "text file", "md": "Markdown file", "markdown": "Markdown file"}
+_BUILT_FROM = {"pdf": "the text of the PDF", "text": "the text/Markdown file"}
 
 
 @dataclass
@@ -268,7 +268,7 @@ def redact(doc, findings, source: Path, output: Path) -> tuple[bytes, dict]:
     if to_docx and doc.format == "docx":
         data, how = redact_docx(source, removals), "DOCX redacted in place (layout kept)"
     elif to_docx:
-        data, how = build_docx(doc, removals), f"new DOCX built from the text of the {_FORMAT_NAMES.get(doc.format, doc.format.upper())} (layout not kept)"
+        data, how = build_docx(doc, removals), f"new DOCX built from {_BUILT_FROM.get(doc.format, 'the text')} (layout not kept)"
     elif output.suffix.lower() != ".txt":
         raise SfoError("--output must end in .docx or .txt")
     else:
