@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
@@ -79,12 +78,13 @@ def _draw(con, doc, result) -> None:
                   f"stating significance: {s['with_significance']}")
     if s["levels_not_judged"]:
         con.print(f"[yellow]Never judged:[/yellow] {', '.join(s['levels_not_judged'])}")
-    t = RichTable(show_lines=False)
-    for col in ("page", "target", "polarity", "evidence", "why", "conf.", "sentence"):
-        t.add_column(col, overflow="fold")
     for f in result.findings:
         d = f.data
-        t.add_row(str(f.page or ""), d["target"], d["polarity"], "yes" if d["evidence"] else "no",
-                  "yes" if d["why"] else "no", f"{f.confidence:.2f}", f.quote)
-    if result.findings:
-        con.print(t)
+        flags = ["evidence" if d["evidence"] else "[yellow]no evidence[/yellow]"]
+        if d["why"]:
+            flags.append("why")
+        if d["significance"]:
+            flags.append("significance")
+        con.print(f"\np.{f.page}  [bold]{d['polarity']}[/bold] - {d['target']} - {', '.join(flags)} "
+                  f"- confidence {f.confidence:.2f}")
+        con.print(f"   {f.quote}", markup=False, highlight=False)
