@@ -80,3 +80,11 @@ def test_threshold_option_and_output(tmp_path, run_cli):
     out_file = tmp_path / "out.txt"
     code, _, err = run_cli("readability", tmp_path / "nope.pdf", "--output", out_file)
     assert code == 2 and not out_file.exists()
+
+
+def test_no_prose_is_said_plainly(tmp_path, run_cli):
+    p = tmp_path / "weird.md"
+    p.write_text("# Only a heading\n\n| Field | Detail |\n|---|---|\n| | |\n")
+    code, out, err = run_cli("readability", p)
+    assert code == 0, err
+    assert "no prose to score" in out and "reading age 0.0" not in out

@@ -58,3 +58,24 @@ def test_family_considered(tmp_path, run_cli):
     s = json.loads(out)["summary"]
     assert s["family_considered"] is True and s["flags"] == 0
     assert s["family_evidence"] == ["The victim liaison officer contacted Ms H's family in May."]
+
+
+def test_organisations_called_the_body_are_not_flagged(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("16.5 The learning from this review will be shared with the Strategic Management Board, "
+                 "the body that oversees MAPPA in each area.\n\n"
+                 "The Board is the body to which the death was reported. The victim liaison officer "
+                 "contacted the family.\n\n"
+                 "The pedestrian died at the scene; the body was still in the road when his son arrived.\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    assert [(f.data["rule"], f.quote) for f in res.findings] == [("the-body", "the body")]
+    assert res.findings[0].page == 1
+
+
+def test_text_report_counts_match_its_table(tmp_path, run_cli):
+    p = tmp_path / "tiny.txt"
+    p.write_text("Hello.\n")
+    code, out, err = run_cli("sensitivity", p)
+    assert code == 0, err
+    assert "0 wording flag(s); family considered: NOT FOUND" in out
+    assert "warning: The review does not say how the victim" in out and "Wording to review" not in out

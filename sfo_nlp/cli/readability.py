@@ -35,6 +35,12 @@ def readability(
     s = res.summary
 
     def draw(con) -> None:
+        if not s["prose_paragraphs"]:
+            # A reading age of 0.0 "averaged over" no formulas would read as a score.
+            con.print(f"[bold]{doc.source}[/bold]: no prose to score (no paragraphs or list items outside "
+                      "headings, tables, footnotes and quotations); target reading age "
+                      f"{s['threshold']:.0f}")
+            return
         con.print(f"[bold]{doc.source}[/bold]: reading age [bold]{s['reading_age']:.1f}[/bold] "
                   f"(target {s['threshold']:.0f}); {s['prose_paragraphs']} prose paragraphs, "
                   f"{s['paragraphs_over_threshold']} over the target")

@@ -27,11 +27,12 @@ def run_one(path: Path, check_id: str, password: Optional[str] = None, options: 
     return doc, run_checks(doc, [check_id], ctx)[check_id]
 
 
-def findings_table(result, title: str, columns=("page", "severity", "quote", "message")) -> RichTable:
+def findings_table(findings, title: str, columns=("page", "severity", "quote", "message")) -> RichTable:
+    """A table of findings (a CheckResult's, or a list of them)."""
     t = RichTable(title=title, show_lines=False)
     for c in columns:
         t.add_column(c, overflow="fold")
-    for f in result.findings:
+    for f in getattr(findings, "findings", findings):
         row = {"page": str(f.page or ""), "severity": f.severity, "quote": _short(f.quote),
                "message": f.message, "kind": f.data.get("kind", ""), "suggestion": f.suggestion or "",
                "confidence": f"{f.confidence:.2f}"}
@@ -65,8 +66,12 @@ def sensitivity(
                   f"{'yes' if s['family_considered'] else 'NOT FOUND'}")
         for q in s["family_evidence"][:3]:
             con.print(f"  evidence: {_short(q, 100)}", markup=False)
-        if res.findings:
-            con.print(findings_table(res, "Wording to review", ("page", "severity", "quote", "message", "suggestion")))
+        for f in res.findings:
+            if f.data.get("rule") == "family-not-considered":
+                con.print(f"  warning: {f.message}", markup=False)
+        wording = [f for f in res.findings if f.data.get("rule") != "family-not-considered"]
+        if wording:
+            con.print(findings_table(wording, "Wording to review", ("page", "severity", "quote", "message", "suggestion")))
 
     render_console(draw, output)
 
