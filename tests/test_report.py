@@ -113,6 +113,22 @@ def test_note_uses_confirmed_answers(analysed):
     assert partial.confirmed_count == 3 and "DRAFT" in partial.composite
 
 
+def test_note_never_quotes_personal_data_even_from_an_old_stored_draft(analysed):
+    import copy
+
+    from sfo_nlp.report import build_note, render_note_md
+
+    _, _, result = analysed
+    old = copy.deepcopy(result)
+    a = next(a for a in old["answers"] if a["evidence"])
+    leaked = dict(a["evidence"][0], quote="PNC | 19/0384756K")
+    a["evidence"].insert(0, leaked)
+    old["checks"].setdefault("victims.shareable", {"check": "victims.shareable", "findings": [], "summary": {}})
+    old["checks"]["victims.shareable"]["findings"].append(
+        {"start": leaked["start"], "end": leaked["start"] + 1, "quote": "1", "kind": "pnc_number"})
+    assert "19/0384756K" not in render_note_md(build_note(old))
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "html", "md", "docx"])
 def test_analyse_cli_formats(analysed, run_cli, tmp_path, fmt):
     p, _, _ = analysed

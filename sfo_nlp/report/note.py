@@ -60,14 +60,28 @@ class FeedbackNote:
     prompt_count: int = 0
 
 
-def _quotes(answer: dict, limit: int = 2) -> list[tuple[str, int | None]]:
-    return [(" ".join(f["quote"].split()), f.get("page")) for f in answer.get("evidence", [])[:limit] if f.get("quote")]
+def _private_spans(result: dict) -> list[tuple[int, int]]:
+    found = ((result.get("checks") or {}).get("victims.shareable") or {}).get("findings") or []
+    return [(f["start"], f["end"]) for f in found if f.get("start") is not None and f.get("end") is not None]
+
+
+def _quotes(answer: dict, private: list[tuple[int, int]] = (), limit: int = 2) -> list[tuple[str, int | None]]:
+    """The first quotes of an answer, never one touching personal data: the note is shared,
+    and a draft stored before the standards layer filtered its evidence may still hold one."""
+
+    def shareable(f: dict) -> bool:
+        s, e = f.get("start"), f.get("end")
+        return s is None or e is None or not any(s < pe and ps < e for ps, pe in private)
+
+    kept = [f for f in answer.get("evidence", []) if f.get("quote") and shareable(f)]
+    return [(" ".join(f["quote"].split()), f.get("page")) for f in kept[:limit]]
 
 
 def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNote:
     """``result`` is ``Analysis.to_dict()`` (as stored); ``decisions`` the confirmed answers."""
     spec = load_standards(result["standards_version"])
     by_prompt = {d["prompt_id"]: d for d in decisions or []}
+    private = _private_spans(result)
     answers = {a["prompt_id"]: a for a in result["answers"]}
     ratings = {r["standard"]: r for r in result["ratings"]}
     sections: list[NoteSection] = []
@@ -87,7 +101,7 @@ def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNot
             items.append(NoteItem(
                 prompt_id=p["id"], question=p["question"],
                 answer=d["final_answer"] if d else a["answer"], confirmed=d is not None,
-                reason=reason, quotes=_quotes(a),
+                reason=reason, quotes=_quotes(a, private),
                 comment=(d or {}).get("comment") or "", who=(d or {}).get("who") or "",
                 fix=fix_for(a),
             ))
