@@ -88,3 +88,15 @@ def test_no_prose_is_said_plainly(tmp_path, run_cli):
     code, out, err = run_cli("readability", p)
     assert code == 0, err
     assert "no prose to score" in out and "reading age 0.0" not in out
+
+
+def test_contents_page_is_not_scored(tmp_path):
+    from sfo_nlp.checks import run_checks
+    from sfo_nlp.ingest import load
+
+    p = tmp_path / "r.md"
+    p.write_text("# Contents\n\n- Countersignature Appendix A: Chronology of key events in the review period "
+                 "Appendix B: Licence conditions and the multi-agency public protection arrangements\n\n"
+                 "# What happened\n\nHe went to the shop. She was at home. The police came.\n")
+    s = run_checks(load(p), ["victims.readability"])["victims.readability"].summary
+    assert [sec["section"] for sec in s["sections"]] == ["What happened"] and s["prose_paragraphs"] == 1

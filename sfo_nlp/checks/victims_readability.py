@@ -4,11 +4,14 @@ Only prose is scored (paragraphs and list items): tables, headings, footnotes an
 quotations are not sentences the author wrote for the reader, and formulas built on
 sentence length give nonsense on them. Scores come per paragraph, per section and for
 the whole document; sentence counts and passive voice come from the one spaCy parse.
+Lines under a "Contents" heading are not prose either, even where the reader could not
+tell a contents line from a list item (rules/readability.yaml skip_sections).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 
 from sfo_nlp.checks.registry import register
@@ -45,7 +48,9 @@ def check(doc, ctx) -> CheckResult:
     msgs = cfg["messages"]
     limit_age = threshold(ctx, cfg)
     limit = int(ctx.settings.long_sentence_words)
-    prose = {b.id: b for b in doc.prose_blocks}
+    skip = [re.compile(rx, re.I) for rx in cfg.get("skip_sections", ())]
+    prose = {b.id: b for b in doc.prose_blocks
+             if not any(rx.search((b.section or "").strip()) for rx in skip)}
 
     # One pass over the parse: sentences per prose block, long sentences, passives.
     sents_by_block: dict[int, int] = defaultdict(int)
