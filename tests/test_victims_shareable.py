@@ -59,7 +59,7 @@ def test_review_hits(tmp_path, run_cli):
     # The person on probation (the subject, whom the family know) and role titles are not hits.
     assert not any("Harper" in f.quote or "practitioner" in f.quote for f in res.findings)
     assert all(f.page == 1 and doc.text[f.start:f.end] == f.quote for f in res.findings)
-    assert res.summary["hits"] == len(EXPECTED) and res.summary["by_kind"]["staff_name"] == 3
+    assert res.summary["hits"] == res.summary["distinct"] == len(EXPECTED) and res.summary["by_kind"]["staff_name"] == 3
     code, out, err = run_cli("shareable", p, "--format", "json")
     assert code == 0, err
     assert json.loads(out)["summary"]["hits"] == len(EXPECTED)
@@ -113,3 +113,12 @@ def test_redacted_copy_keeps_no_part_of_a_name(tmp_path, run_cli):
     for word in ("Finch", "Harold", "Ashworth", "Colin", "Kaur", "Priya", "Loxley", "Brindley"):
         assert word not in text, word
     assert "Harper" in text and "PO [REDACTED" in text
+
+
+def test_text_report_lists_each_item_once(tmp_path, run_cli):
+    p = tmp_path / "r.md"
+    p.write_text(NAMES)
+    code, out, err = run_cli("shareable", p)
+    assert code == 0, err
+    assert "item(s) of personal data in" in out and "mentions" in out
+    assert sum(line.count("Mr Ashworth") for line in out.splitlines()) == 1

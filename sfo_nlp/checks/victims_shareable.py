@@ -286,4 +286,5 @@ def check(doc, ctx) -> CheckResult:
     by_kind: dict[str, int] = {}
     for f in findings:
         by_kind[f.data["kind"]] = by_kind.get(f.data["kind"], 0) + 1
-    return CheckResult(CHECK, findings, {"hits": len(findings), "by_kind": by_kind})
+    distinct = len({(f.data["kind"], " ".join(f.quote.lower().split())) for f in findings})
+    return CheckResult(CHECK, findings, {"hits": len(findings), "distinct": distinct, "by_kind": by_kind})

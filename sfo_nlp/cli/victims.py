@@ -100,15 +100,32 @@ def shareable(
     def draw(con) -> None:
         s = res.summary
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(s["by_kind"].items())) or "none"
-        con.print(f"[bold]{doc.source}[/bold]: {s['hits']} item(s) of personal data ({kinds})")
+        con.print(f"[bold]{doc.source}[/bold]: {s['distinct']} item(s) of personal data in {s['hits']} "
+                  f"mention(s) ({kinds})")
         if res.findings:
-            con.print(findings_table(res, "Personal data", ("page", "kind", "quote", "confidence")))
+            con.print(_distinct_table(res.findings))
             con.print("Run `sfo-nlp redact PATH --output FILE` to write a redacted copy.")
 
     render_console(draw, output)
 
 
 REDACT_SUFFIXES = (".docx", ".txt")
+
+
+def _distinct_table(findings) -> RichTable:
+    """One row per item of personal data: a name mentioned on every page is one row."""
+    rows: dict[tuple[str, str], dict] = {}
+    for f in findings:
+        key = (f.data.get("kind", ""), " ".join(f.quote.lower().split()))
+        row = rows.setdefault(key, {"page": f.page, "kind": key[0], "quote": f.quote, "n": 0, "conf": 0.0})
+        row["n"] += 1
+        row["conf"] = max(row["conf"], f.confidence)
+    t = RichTable(title="Personal data")
+    for c in ("first page", "kind", "quote", "mentions", "confidence"):
+        t.add_column(c, overflow="fold")
+    for r in rows.values():
+        t.add_row(str(r["page"] or ""), r["kind"], _short(r["quote"]), str(r["n"]), f"{r['conf']:.2f}")
+    return t
 
 
 def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[str]) -> None:
