@@ -83,3 +83,19 @@ def test_corpus_metadata_matches_gold(gold):
             assert got == want, key
         else:
             assert _norm(got) == _norm(want) or (want and _norm(got or "").startswith(_norm(want))), (key, got, want)
+
+
+def test_glossary_definition_never_joins_the_case_details(tmp_path):
+    from sfo_nlp.ingest import load
+
+    p = tmp_path / "r.md"
+    p.write_text(
+        "# Case details\n\n| Field | Detail |\n|---|---|\n| Offence | Murder |\n| MAPPA | Category 2, Level 1 |\n"
+        "| RoSH | High |\n\n# Glossary\n\n| Term | Meaning |\n|---|---|\n"
+        "| MAPPA | Multi-agency public protection arrangements |\n| RoSH | Risk of serious harm |\n\n"
+        "- MAPPA: arrangements under which agencies work together.\n"
+    )
+    meta = load(p).metadata
+    assert meta["mappa"] == "Category 2, Level 1"
+    assert (meta["mappa_category"], meta["mappa_level"]) == (2, 1)
+    assert meta["rosh"] == "High"

@@ -23,6 +23,9 @@ from sfo_nlp.document import ReviewDocument
 # Only the first blocks of a review hold case details; later "Label:" text is prose.
 HEAD_BLOCKS = 80
 MAX_VALUE_CHARS = 300
+# A table is read as case details when at least this share of its rows are known labels
+# (a glossary of 40 terms that mentions RoSH and MAPPA is not).
+MIN_LABEL_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -62,24 +65,29 @@ def extract_metadata(doc: ReviewDocument) -> dict[str, Any]:
     combine = {f.name for f in fields if f.combine}
     meta: dict[str, Any] = {}
 
-    def put(name: str | None, value: str) -> None:
+    source: dict[str, object] = {}
+
+    def put(name: str | None, value: str, where: object) -> None:
+        # Rows of one source (the case details table, or one 'Label:' block) may combine
+        # ("MAPPA category" + "MAPPA level"); a later source, such as a glossary that
+        # also defines MAPPA, can fill a missing field but never add to one.
         value = " ".join(value.split()).strip(" ;,")
         if not name or not value or len(value) > MAX_VALUE_CHARS:
             return
         if name not in meta:
-            meta[name] = value
-        elif name in combine and value not in meta[name]:
+            meta[name], source[name] = value, where
+        elif name in combine and source[name] == where and value not in meta[name]:
             meta[name] = f"{meta[name]}; {value}"
 
     for t in _case_tables(doc):
         for row in t.rows:
             if len(row) >= 2 and row[1].strip():
-                put(field_for(row[0]), row[1])
+                put(field_for(row[0]), row[1], ("table", t.id))
     for b in doc.blocks[:HEAD_BLOCKS]:
-        if b.type in ("table", "footnote", "heading"):
+        if b.type in ("table", "footnote", "heading", "contents"):
             continue
         for name, value in label_values(b.text, any_label):
-            put(name, value)
+            put(name, value, ("block", b.id))
     for name, spec in derived.items():
         value = derive(spec, meta.get(spec["from"]))
         if value is not None:
@@ -95,7 +103,7 @@ def _case_tables(doc: ReviewDocument) -> list:
     scored = []
     for t in doc.tables[:5]:
         labels = sum(1 for row in t.rows if len(row) >= 2 and field_for(row[0]))
-        if labels >= 2:
+        if labels >= 2 and labels / len(t.rows) >= MIN_LABEL_SHARE:
             scored.append((labels / len(t.rows), -t.id, t))
     return [t for *_, t in sorted(scored, key=lambda s: s[:2], reverse=True)]
 
