@@ -32,6 +32,8 @@ def fake_analyse(path, password=None, standards="2023"):
     doc = load(path)
     if "CRASH" in doc.text:
         raise RuntimeError("boom")
+    if "EXIT" in doc.text:
+        os._exit(3)  # a worker killed outright, as by the out-of-memory killer
     scores = [int(x) for x in re.search(r"Scores: (\d) (\d) (\d) (\d)", doc.text).groups()]
     ratings = [StandardRating(str(i + 1), batch.STANDARD_TITLES[str(i + 1)], s, "test") for i, s in enumerate(scores)]
     return doc, Analysis(doc.source, doc.sha256, standards, dict(doc.metadata), doc.page_count, ratings=ratings)
@@ -184,3 +186,13 @@ def test_cli_formats_and_errors(run_cli, reviews, tmp_path, monkeypatch):
     code, out, err = run_cli("batch", reviews, "--db", db, "--standards", "1999")
     assert code == 2 and "1999" in err and err.count("\n") == 1
 
+
+
+def test_a_dead_worker_is_reported_but_not_recorded_as_a_bad_file(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "a.md", "2 2 2 2")
+    (d / "dies.md").write_text("EXIT " * 50 + "\n", encoding="utf-8")  # largest: handed out first
+    s, rows, errors = run(d, tmp_path / "r.sqlite", workers=2)
+    assert s.failed >= 1 and any("worker process stopped" in f["error"] for f in s.failures)
+    assert errors == []  # so a re-run tries those files again

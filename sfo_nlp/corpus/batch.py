@@ -77,9 +77,15 @@ def _resolve(dotted: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def _init_worker(analyser: str, options: dict[str, Any]) -> None:
+def _init_worker(analyser: str, options: dict[str, Any], in_pool: bool = False) -> None:
     """Import the analyser and load spaCy once, before the first file arrives."""
     global _ANALYSE, _OPTIONS
+    if in_pool:
+        # Ctrl+C reaches every process of the terminal's group; only the parent should act
+        # on it (stop handing out files, keep what is saved), not die mid-file in a worker.
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _ANALYSE = _resolve(analyser)
     _OPTIONS = dict(options)
     from sfo_nlp import nlp
@@ -164,6 +170,7 @@ class BatchSummary:
 
 
 ANALYSER = "sfo_nlp.analyse:analyse_path"
+WORKER_DIED = "{name}: not analysed because a worker process stopped (out of memory?); run the batch again to retry"
 Progress = Callable[[str, "FileResult | None"], None]  # (event, result) events: start, done, skip
 
 
@@ -231,7 +238,7 @@ def _run_pool(todo, store, summary, known_errors, progress, analyser, options, w
     # can copy a held lock into the child.
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(analyser, options))
+                               initargs=(analyser, options, True))
     pending: dict[Future, tuple[Path, str]] = {}
     try:
         for path, sha in todo:
@@ -243,8 +250,9 @@ def _run_pool(todo, store, summary, known_errors, progress, analyser, options, w
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
-                    result = FileResult(str(path), sha, False, 0.0, 0, 0.0,
-                                        error=f"{path.name}: a worker process died (out of memory?); re-run to retry")
+                    # Every file still queued fails with the one that killed the worker, so
+                    # none is recorded as bad: a re-run tries them again.
+                    result = FileResult(str(path), sha, False, 0.0, 0, 0.0, error=WORKER_DIED.format(name=path.name))
                 except Exception as exc:  # e.g. a result that could not be sent back
                     result = FileResult(str(path), sha, False, 0.0, 0, 0.0, error=_one_line(exc))
                 _record(store, summary, known_errors, result)
@@ -268,6 +276,8 @@ def _record(store, summary: BatchSummary, known_errors: set, result: FileResult)
         return
     summary.failed += 1
     summary.failures.append({"path": result.path, "sha256": result.sha256, "error": result.error})
+    if result.error.endswith(WORKER_DIED.split("}", 1)[1]):
+        return  # not the file's fault (see _run_pool): not recorded, so the next run retries it
     if (result.sha256, result.error) not in known_errors:  # a re-run does not duplicate the record
         store.record_error(result.path, result.sha256 or None, result.error)
         known_errors.add((result.sha256, result.error))
