@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sfo_nlp.document import Block
 
@@ -24,15 +25,40 @@ def mark_contents(blocks: list[Block]) -> None:
     title = blocks[start]
     if title.type != "heading":
         title.type, title.level = "heading", 1
+    headings = [b.text.strip() for b in blocks[start + 1 :] if b.type == "heading"]
     entries: list[str] = []
-    for b in blocks[start + 1 :]:
+    i = start + 1
+    while i < len(blocks):
+        b = blocks[i]
         text = _LEADER.sub("", b.text.strip())
         if b.type == "heading" and entries and _same(text, entries):
             break
-        if b.type not in ("paragraph", "list_item", "quote", "heading") or len(text) > 120 or text.endswith("."):
+        parts = _split_entries(text, headings)
+        if b.type not in ("paragraph", "list_item", "quote", "heading") or (
+            len(parts) == 1 and (len(text) > 120 or text.endswith("."))
+        ):
             break
-        b.type, b.level, b.style, b.text = "contents", None, CONTENTS_STYLE, text
-        entries.append(text)
+        # entries set close together are read as one paragraph: split them again
+        # where a heading of the document begins
+        pieces = [replace(b, text=p) for p in parts]
+        for piece in pieces:
+            piece.type, piece.level, piece.style = "contents", None, CONTENTS_STYLE
+        blocks[i : i + 1] = pieces
+        entries.extend(parts)
+        i += len(pieces)
+
+
+def _split_entries(text: str, headings: list[str]) -> list[str]:
+    """Cut a run of contents entries where each later heading's text starts."""
+    cuts = {0}
+    for h in headings:
+        if len(h) < 4:
+            continue
+        for m in re.finditer(r"(?<=\s)" + re.escape(h) + r"(?=\s|$)", text):
+            cuts.add(m.start())
+    bounds = sorted(cuts) + [len(text)]
+    parts = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    return [p for p in parts if p] or [text]
 
 
 def _same(text: str, entries: list[str]) -> bool:

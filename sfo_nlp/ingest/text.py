@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.ingest.hyphens import Vocabulary, join_wrapped
+from sfo_nlp.ingest.structure import mark_contents
 from sfo_nlp.settings import Settings
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -50,6 +51,7 @@ def read_text(path: Path, data: bytes, settings: Settings | None = None) -> Revi
     for label, body, page_no in footnotes_raw:
         blocks.append(Block(id=-1, type="footnote", text=body, page=page_no, footnote=label))
         footnotes.append(Footnote(label=label, text=body, page=page_no))
+    mark_contents(blocks)
     doc = ReviewDocument.build(path.name, "text", len(pages), blocks, tables=tables)
     for t in doc.tables:
         t.block = next(b.id for b in doc.blocks if b.table == t.id)
