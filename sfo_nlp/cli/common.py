@@ -77,6 +77,21 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
     return typer.Exit(code)
 
 
+def FormatOpt(default: str, *others: str):  # noqa: N802 - reads like typer.Option
+    """A --format option that lists and accepts only the formats this command writes."""
+    allowed = (default, *others)
+
+    def _only_allowed(value: Format) -> Format:
+        if value is not None and value.value not in allowed:
+            raise typer.BadParameter(f"'{value.value}' is not one of: {', '.join(allowed)}", param_hint="--format")
+        return value
+
+    return typer.Option(
+        Format(default), "--format", "-f", metavar="[" + "|".join(allowed) + "]",
+        help=f"Output format: {', '.join(allowed)}.", callback=_only_allowed, show_default=True,
+    )
+
+
 def check_format(fmt: Format, allowed: tuple[str, ...]) -> None:
     if fmt.value not in allowed:
         raise SfoError(f"--format {fmt.value} is not available here; choose one of: {', '.join(allowed)}")
