@@ -177,3 +177,18 @@ def test_glossary_rules_are_complete():
         if e["type"] == "acronym":
             assert e["long"].strip(), e
     assert len({key(e["term"]) if e["type"] == "acronym" else e["term"].lower() for e in entries}) == len(entries)
+
+
+def test_spelled_out_terms_of_art(tmp_path):
+    """An acronym's long form that is still a term of art counts as a use of it, shown in
+    the words the review used; an everyday long form (risk management plan) is left."""
+    from sfo_nlp.checks import run_checks
+    from sfo_nlp.ingest import load
+
+    p = tmp_path / "r.md"
+    p.write_text("He was given an extended determinate sentence in 2019. The risk management plan was weak.\n\n"
+                 "His community order had a rehabilitation activity requirement (RAR), which he did not attend.\n")
+    terms = {t["term"]: t for t in run_checks(load(p), ["victims.jargon"])["victims.jargon"].summary["terms"]}
+    assert terms["extended determinate sentence"]["explained"] is False
+    assert terms["RAR"]["count"] == 2 and terms["RAR"]["explained"] is True
+    assert not any("risk management plan" in k.lower() for k in terms)

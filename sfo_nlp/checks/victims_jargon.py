@@ -45,6 +45,9 @@ class Term:
 
     @property
     def display(self) -> str:
+        if self.entry and self.kind == "acronym" and not any(key(f) == self.key for f in self.forms):
+            # Only ever spelled out ("extended determinate sentence"): the words the review used.
+            return max(self.forms.items(), key=lambda kv: (kv[1], kv[0]))[0]
         if self.entry:
             return self.entry["term"]
         return max(self.forms.items(), key=lambda kv: (kv[1], kv[0].isupper()))[0]
@@ -103,6 +106,17 @@ def _term_pattern(entry: dict) -> re.Pattern:
     return _term_rx((entry["term"], *entry.get("forms", [])))
 
 
+def _add_term_uses(k: str, entry: dict, rx: re.Pattern, body, term, kind: str = "acronym") -> None:
+    """Every use of a phrase in the body, each with an inline explanation if one follows."""
+    for b in body:
+        for m in rx.finditer(b.text):
+            t = term(k, kind, entry)
+            t.forms[m.group()] += 1
+            t.uses.append((b.start + m.start(), b.start + m.end()))
+            if _TERM_DEF_AFTER.match(b.text[m.end():m.end() + 200]):
+                t.explanations.append((b.start + m.start(), "inline", b.text[m.start():m.end() + 80]))
+
+
 def _explained_late(t: Term, first: int) -> bool:
     return bool(t.explanations) and min(a for a, _, _ in t.explanations) > first
 
@@ -131,17 +145,14 @@ def analyse_terms(doc) -> list[Term]:
             t.forms[w] += 1
             t.uses.append((s, e))
     if gl.options.get("report_terms_of_art", True):
+        # Spelled-out acronyms that are still terms of art count as uses of the acronym.
+        for k, entry in gl.acronyms.items():
+            if entry.get("long_is_jargon"):
+                _add_term_uses(k, entry, _term_rx((entry["long"], *entry.get("long_forms", ()))), body, term)
         for entry in gl.terms:
             if not entry.get("report", True):
                 continue  # an everyday word a family knows, kept for its plain-English meaning
-            rx = _term_pattern(entry)
-            for b in body:
-                for m in rx.finditer(b.text):
-                    t = term("term:" + entry["term"].lower(), "term", entry)
-                    t.forms[m.group()] += 1
-                    t.uses.append((b.start + m.start(), b.start + m.end()))
-                    if _TERM_DEF_AFTER.match(b.text[m.end():m.end() + 200]):
-                        t.explanations.append((b.start + m.start(), "inline", b.text[m.start():m.end() + 80]))
+            _add_term_uses("term:" + entry["term"].lower(), entry, _term_pattern(entry), body, term, "term")
 
     # Inline definitions, wherever they are (body, footnote or glossary section).
     where = {b.id: ("glossary" if b.id in gloss_blocks else "footnote" if b.type == "footnote" else "inline")
