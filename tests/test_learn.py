@@ -173,3 +173,15 @@ def test_bad_labelled_line_names_file_and_line(tmp_path, run_cli):
     (lab / "judgements.jsonl").write_text('{"id": "x", "text": "ok", "is_judgement": false}\n{not json\n')
     code, out, err = run_cli("train", "--kind", "judgements", "--corpus", tmp_path, "--models", tmp_path / "m")
     assert code == 2 and "judgements.jsonl:2" in err
+
+
+def test_train_refuses_models_file_before_training(tmp_path, run_cli):
+    # QA bug 8: a file given as --models used to train for minutes, then crash on save.
+    corpus = _corpus(tmp_path)
+    not_a_folder = tmp_path / "random.pdf"
+    not_a_folder.write_bytes(b"%PDF-1.4 junk")
+    code, out, err = run_cli("train", "--kind", "actions", "--corpus", corpus, "--models", not_a_folder, "--sample", "10")
+    assert code == 2
+    assert err.strip().splitlines() == [f"error: --models {not_a_folder} is a file, not a folder"]
+    assert "training items" not in out  # refused before any work
+    assert not_a_folder.read_bytes() == b"%PDF-1.4 junk"

@@ -11,6 +11,18 @@ from sfo_nlp.cli.app import app
 from sfo_nlp.errors import UsageError
 
 
+def _check_models_folder(folder: Path) -> None:
+    """Refuse a --models path that cannot become a folder before minutes of training,
+    not at the save step after it."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--models {folder} is a file, not a folder")
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"--models {folder}: {parent} is a file, not a folder")
+            break
+
+
 @app.command()
 def train(
     kind: Optional[List[str]] = typer.Option(None, "--kind", "-k", help="judgements and/or actions (default: both)."),
@@ -28,6 +40,8 @@ def train(
     bad = [k for k in kinds if k not in KINDS]
     if bad:
         raise UsageError(f"unknown --kind {bad[0]}; choose from: {', '.join(KINDS)}")
+    if models is not None:
+        _check_models_folder(models)
     for rep in run(kinds, corpus, models, sample=sample, write_card=not no_card, log=typer.echo):
         best = rep.scores.get("combined", {})
         line = "; ".join(f"{d}: " + ", ".join(f"{m} {v:.3f}" for m, (v, _) in list(sc.items())[:3]) for d, sc in best.items())
