@@ -94,12 +94,12 @@ def _draw(con, rows, summary) -> None:
     t = RichTable(title="Triage: likely weakest reviews first (DRAFT ratings, for an inspector to confirm)",
                   caption="S1 analysis of practice, S2 judgements, S3 learning, S4 victims and families (scores 0-3); "
                   "O Outstanding, G Good, RI Requires improvement, I Inadequate")
-    t.add_column("#", justify="right")
+    t.add_column("#", justify="right", min_width=2)
     t.add_column("review", no_wrap=True)
     t.add_column("composite", no_wrap=True)
     t.add_column("weakest", no_wrap=True)
     for s in "1234":
-        t.add_column(f"S{s}", justify="right")
+        t.add_column(f"S{s}", justify="right", min_width=2)
     t.add_column("region", max_width=16, overflow="fold")
     t.add_column("offence", max_width=22, overflow="fold")
     for r in rows:
