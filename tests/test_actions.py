@@ -165,3 +165,39 @@ def test_row_pages_kept_for_a_table_merged_across_pages():
     assert first["time_bound"] and first["date"] == "2025-06-30"
     assert not second["time_bound"]  # "Ongoing" sets no deadline
     assert res.summary["partner_sharing"] is True
+
+
+BULLET_PLAN = """# Findings
+
+The practitioner did not complete a DA SARA after the callout. Management oversight of the downgrade was insufficient.
+
+# Action plan
+
+- PQiP to complete DA SARA training and two observed SARAs with PTA. Owner: PTA. Level: Individual. By 31/08/24. Measure: 2 SARAs QA'd by PTA.
+- Agree process with HMP Thamesbank for IRs relevant to COMs. Lead: HoPDU / HMP Head of OMU. Level: Multi-agency. Target date: 31/10/24.
+"""
+
+
+def test_list_plan_reads_label_value_parts_as_columns(tmp_path):
+    # QA bug 6: "Owner: PTA." in a bullet was missed, and "Level: Individual." was taken
+    # as a deficit judgement that the action "addressed".
+    plan = find_plan(_load(tmp_path, BULLET_PLAN))
+    assert plan.source == "list"
+    first, second = plan.items
+    assert first.text == "PQiP to complete DA SARA training and two observed SARAs with PTA."
+    assert first.fields == {"owner": "PTA", "level": "Individual", "date": "31/08/24", "measure": "2 SARAs QA'd by PTA"}
+    assert second.fields["owner"] == "HoPDU / HMP Head of OMU" and second.fields["date"] == "31/10/24"
+
+
+def test_list_plan_owner_and_no_self_links(tmp_path):
+    doc = _load(tmp_path, BULLET_PLAN)
+    results = run_checks(doc, ["actions"])
+    acts = results["actions"]
+    assert acts.summary["smart"]["owner"] == 2 and acts.summary["smart"]["time_bound"] == 2
+    assert [f.data["level"] for f in acts.findings] == ["individual", "multi-agency"]
+    plan_start = doc.text.index("PQiP to complete")
+    judged = results["judgements"].findings
+    assert all(f.start < plan_start for f in judged), "the plan's own lines are not judgements"
+    for f in acts.findings:
+        for r in f.data["relevant"]:
+            assert judged[r["finding"]].start < plan_start

@@ -55,6 +55,16 @@ def _partner_sharing(doc, plan) -> bool:
     return any(sharing.find(t) for t in texts)
 
 
+def _plan_ranges(doc, plan) -> list[tuple[int, int]]:
+    """Character ranges of the plan's items with their whole block (a list action's
+    "Owner: ..." parts lie outside its action text)."""
+    out = []
+    for it in plan.items:
+        b = doc.block_at(it.start)
+        out.append((min(it.start, b.start), max(it.end, b.end)) if b is not None else (it.start, it.end))
+    return out
+
+
 @register(CHECK_ID, "Action plan: SMART features, level, strength and link to deficit findings",
           needs=NEEDS, reads=("judgements",))
 def check_actions(doc, ctx: CheckContext) -> CheckResult:
@@ -63,8 +73,11 @@ def check_actions(doc, ctx: CheckContext) -> CheckResult:
     answers = classify_actions(spans, [it.fields for it in plan.items])
 
     judged = ctx.results.get("judgements")
+    own = _plan_ranges(doc, plan)
+    # the plan's own lines are never a finding an action addresses (QA bug 6)
     deficits = [(i, f) for i, f in enumerate(judged.findings if judged else [])
-                if f.data.get("polarity") in ("deficit", "mixed")]
+                if f.data.get("polarity") in ("deficit", "mixed")
+                and not any(f.start < e and s < f.end for s, e in own)]
     links = link(spans, [_span(doc, f.start, f.end) for _, f in deficits])
     by_action: dict[int, list[dict]] = {}
     linked_findings: set[int] = set()

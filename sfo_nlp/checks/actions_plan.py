@@ -108,7 +108,60 @@ def _list_items(doc: ReviewDocument) -> list[PlanItem]:
     # prefer items under an action/recommendation heading over items under "learning"
     preferred = [b for b in under if actions_first.search(b.section or "")]
     chosen = preferred or under
-    return [PlanItem(b.text, b.start, b.end, b.page) for b in chosen]
+    items = []
+    for b in chosen:
+        lo, hi, fields = list_fields(b.text)
+        if hi > lo:
+            items.append(PlanItem(b.text[lo:hi], b.start + lo, b.start + hi, b.page, fields=fields))
+    return items
+
+
+# "Owner: PTA." / "Target date: 31/08/24." / "By 31/08/24." parts of a list action: the
+# columns of a plan written as bullets. A label is a few words ending with a colon.
+_PART = re.compile(r"(?:^|(?<=\.)\s+)(?=\S)")
+_LABELLED = re.compile(r"^([A-Za-z][A-Za-z /'()-]{0,30}?)\s*:\s*(.*?)\s*[.;]?\s*$", re.DOTALL)
+_BY_DATE = re.compile(r"^(?:by|due(?: by)?|deadline|target date)\s+(.+?)\s*[.;]?\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _field_of(label: str) -> str | None:
+    if len(label.split()) > 4:
+        return None
+    pats = _patterns()
+    for role in ROLE_ORDER:
+        if pats[role].search(label.strip()):
+            return role
+    return None
+
+
+def list_fields(text: str) -> tuple[int, int, dict[str, str]]:
+    """Split a list action into its action wording (start, end offsets in ``text``) and
+    the "Label: value" parts that state its columns (owner, level, date, measure, status),
+    so they are read as cells, not as the action (QA bug 6)."""
+    starts = [m.end() for m in _PART.finditer(text)]
+    parts = [(a, b) for a, b in zip(starts, starts[1:] + [len(text)]) if text[a:b].strip()]
+    fields: dict[str, str] = {}
+    lo, hi = 0, len(text.rstrip())
+    first_field = None
+    for k, (a, b) in enumerate(parts):
+        seg = text[a:b]
+        m = _LABELLED.match(seg)
+        role = _field_of(m.group(1)) if m else None
+        if role == "action" and k == 0:  # "Action: Revise the guidance."
+            lo = a + m.start(2)
+            continue
+        if role in FIELDS and m.group(2):
+            fields.setdefault(role, m.group(2))
+        else:
+            d = _BY_DATE.match(seg) if k > 0 else None
+            if d and parse_date(d.group(1)) is not None:
+                fields.setdefault("date", d.group(1))
+            else:
+                continue
+        if first_field is None:
+            first_field = a
+    if first_field is not None and first_field > lo:
+        hi = len(text[:first_field].rstrip())
+    return lo, hi, fields
 
 
 def find_plan(doc: ReviewDocument) -> ActionPlan:

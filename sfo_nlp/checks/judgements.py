@@ -22,16 +22,29 @@ POLARITIES = ("deficit", "good", "mixed")
 PROSE_TYPES = ("paragraph", "list_item")
 
 
+def _action_list_blocks(doc) -> set[int]:
+    """Blocks of an action plan written as a list: actions, not judgements (QA bug 6: the
+    plan's "Level: Individual." lines were read as deficit findings)."""
+    from sfo_nlp.checks.actions_plan import find_plan
+
+    plan = find_plan(doc)
+    if plan.source != "list":
+        return set()
+    blocks = (doc.block_at(it.start) for it in plan.items)
+    return {b.id for b in blocks if b is not None}
+
+
 def judgement_spans(doc) -> list:
     """(span, start, end) of each prose sentence in the document's one parse."""
     out = []
+    plan_blocks = _action_list_blocks(doc)
     for s in doc.spacy.sents:
         text = s.text.strip()
         if len(text) < 3:
             continue
         start = s.start_char + (len(s.text) - len(s.text.lstrip()))
         block = doc.block_at(start)
-        if block is None or block.type not in PROSE_TYPES:
+        if block is None or block.type not in PROSE_TYPES or block.id in plan_blocks:
             continue
         out.append((s, start, start + len(text)))
     return out
