@@ -79,3 +79,12 @@ def test_text_report_counts_match_its_table(tmp_path, run_cli):
     assert code == 0, err
     assert "0 wording flag(s); family considered: NOT FOUND" in out
     assert "warning: The review does not say how the victim" in out and "Wording to review" not in out
+
+
+def test_chronology_table_wording_is_read(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("| Date | Event |\n|---|---|\n| 03/03/2024 | Police attended a domestic dispute at the address. |\n"
+                 "| 04/03/2024 | Share the review with the family. |\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    assert [f.quote for f in res.findings if f.start is not None] == ["domestic dispute"]
+    assert res.summary["family_considered"] is False

@@ -34,8 +34,10 @@ def _sentences(doc):
             continue
         start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
         b = doc.block_at(start)
-        # Tables hold labels and data ("Index offence | Murder"), not the author's prose.
-        if b is None or b.type in SKIP_BLOCKS or b.type == "table":
+        # Table cells are read too: a chronology's entries are the author's wording and
+        # reach the family as much as the paragraphs do (the rules are phrases, so labels
+        # such as "Index offence | Murder" do not trip them).
+        if b is None or b.type in SKIP_BLOCKS:
             continue
         yield start, start + len(text), b
 
@@ -63,7 +65,9 @@ def check(doc, ctx) -> CheckResult:
                     suggestion=rule["suggestion"], confidence=0.7 if rule["type"] == "existence" else 0.8,
                     data={"rule": rule["id"], "category": rule["category"], "sentence": text},
                 ))
-        if any(p.search(text) for p in fam):
+        # Evidence of family contact comes from prose: an action-plan row "share the
+        # review with the family" is a plan, not a record that it was done.
+        if b.type != "table" and any(p.search(text) for p in fam):
             evidence.append(text)
     if not evidence:
         findings.append(Finding(
