@@ -83,7 +83,7 @@ NAMES = """# Serious Further Offence Review: Daniel Harper
 2.1 The case was held by the officer responsible for the case, Mr Colin Ashworth, from May.
 2.2 Harper punched a pedestrian, Mr Harold Finch, aged 81. Finch fell and was taken to hospital.
 2.3 Mr Ashworth did not review the plan. PO Kaur took over in June and P Kaur recorded the contact.
-2.4 Ashworth said he had too many cases. Harper lived at Flat 3, 27 Brindley Road, Loxley Vale, LV4 7QT.
+2.4 Ashworth said he had too many cases; on Monday Ashworth Road was closed. Harper lived at Flat 3, 27 Brindley Road, Loxley Vale, LV4 7QT.
 """
 
 
@@ -99,7 +99,8 @@ def test_names_widened_and_every_mention_found(tmp_path):
     for name in ("Mr Harold Finch", "Finch", "Mr Colin Ashworth", "Mr Ashworth", "Ashworth", "Priya Kaur",
                  "Kaur", "P Kaur", "Flat 3, 27 Brindley Road, Loxley Vale", "LV4 7QT"):
         assert name in got, (name, got)
-    assert not any("Harper" in q or q.startswith("PO") for q in got), got
+    assert not any("Harper" in q or q.startswith("PO") or "Road" in q and "Brindley" not in q or "Monday" in q
+                   for q in got), got
     assert all(doc.text[f.start:f.end] == f.quote for f in res.findings if f.start is not None)
 
 

@@ -28,7 +28,8 @@ CHECK = "victims.shareable"
 _TITLE_NAME = re.compile(r"(?:review|SFO)\s*[:\-\u2013]\s*(?:of\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})\s*$", re.I)
 # Capitalised words that follow relation words but are not names ("her son, The ...").
 _NOT_NAMES = {"the", "a", "an", "and", "but", "he", "she", "they", "his", "her", "it", "this", "that", "who",
-              "when", "while", "was", "had", "in", "on", "at", "mr", "mrs", "ms", "miss"}
+              "when", "while", "was", "had", "in", "on", "at", "mr", "mrs", "ms", "miss",
+              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+", re.I)
 _ROLE_NOTE = re.compile(r"\s*\([^)]*\)$")
 _NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z'\u2019-]+)(?![\w])")
@@ -44,6 +45,7 @@ def name_rules() -> dict:
     cfg["_subject_field"] = [re.compile(p, re.I) for p in cfg["subject_fields"]]
     cfg["_name_value"] = re.compile(cfg["name_value"])
     cfg["not_names"] = set(cfg.get("not_names", ()))
+    cfg["place_words"] = set(cfg.get("place_words", ()))
     rel = "|".join(re.escape(w) for w in sorted(cfg["relation_words"], key=len, reverse=True))
     cfg["_relation_name"] = re.compile(
         rf"\b(?:{rel}),?\s+(?:(?:called|named)\s+)?([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\b"
@@ -99,6 +101,8 @@ def _clean_person(doc, ent) -> tuple[int, int] | None:
         return None
     if any(is_acronym(w) for w in words) or any(w in cfg["not_names"] for w in words):
         return None  # RoSH, "Victim": not names
+    if words[-1] in cfg["place_words"]:
+        return None  # "Gill Road"
     full = [w for w in words if len(w) > 1]
     # A first name and surname, or a title and surname: a lone word ("Kent", "Cap") is
     # too often a place or a misread, and "Ms K" is a pseudonym chosen to be shared.
@@ -218,6 +222,9 @@ def other_mentions(doc, hits: list[Hit], subject: set[str]) -> list[Hit]:
             b = doc.block_at(s)
             if b is None or b.type == "heading" or any(a < e and s < z for a, z in taken):
                 continue
+            nxt = _NEXT_WORD.match(doc.text, e)
+            if nxt and nxt.group(1) in cfg["place_words"]:
+                continue  # "Gill Road" is a street
             widened = _widen_back(doc, s, b.start)
             if widened == s and not _word_ok(doc, s, e, sn):
                 continue  # a lone "Hale" or "Will" the tagger reads as an ordinary word
