@@ -185,3 +185,58 @@ def test_train_refuses_models_file_before_training(tmp_path, run_cli):
     assert err.strip().splitlines() == [f"error: --models {not_a_folder} is a file, not a folder"]
     assert "training items" not in out  # refused before any work
     assert not_a_folder.read_bytes() == b"%PDF-1.4 junk"
+
+
+REVIEW_MD = """---
+id: sfo-90
+title: "Serious Further Offence Review: test"
+---
+
+# What happened
+
+He was released on licence on 3 March 2023. The practitioner did not review the risk assessment after the arrest. Two weeks later he was arrested for the further offence.
+
+# Learning
+
+The SPO countersigned the assessment without challenge.
+"""
+
+
+def _review_corpus(tmp_path, split):
+    corpus = _corpus(tmp_path)
+    (corpus / "reviews" / "src").mkdir(parents=True)
+    (corpus / "reviews" / "gold").mkdir()
+    (corpus / "reviews" / "src" / "sfo-90.md").write_text(REVIEW_MD)
+    gold = {"id": "sfo-90", "split": split,
+            "judgements": [{"text": "The practitioner did not review the risk assessment after the arrest.",
+                            "target": "individual", "polarity": "deficit", "evidence": False, "why": False},
+                           {"text": "The SPO countersigned the assessment without challenge.",
+                            "target": "management", "polarity": "deficit", "evidence": False, "why": False}],
+            "non_judgements": []}
+    import yaml
+    (corpus / "reviews" / "gold" / "sfo-90.yaml").write_text(yaml.safe_dump(gold))
+    return corpus
+
+
+def test_review_prose_outside_gold_judgements_is_non_judgement(tmp_path):
+    from sfo_nlp.learn import data
+    from sfo_nlp.learn.review_sentences import reviews_items
+
+    corpus = _review_corpus(tmp_path, "train")
+    items = reviews_items(data.gold_files(corpus, "train"), corpus)
+    texts = [it["text"] for it in items]
+    assert "He was released on licence on 3 March 2023." in texts
+    assert "Two weeks later he was arrested for the further offence." in texts
+    assert not any("did not review" in t or "countersigned" in t for t in texts)  # gold judgements kept out
+    assert all(it["is_judgement"] is False for it in items)
+
+
+def test_test_split_reviews_never_train(tmp_path):
+    from sfo_nlp.learn.train import _items
+
+    corpus = _review_corpus(tmp_path, "test")
+    sets = _items("judgements", corpus, tmp_path / "no-dev", None)
+    assert not any(it.get("review") == "sfo-90" for it in sets["train"])
+    whole = sets["corpus-reviews"]
+    assert {it["is_judgement"] for it in whole} == {True, False}
+    assert any(it["text"].startswith("Two weeks later") for it in whole)

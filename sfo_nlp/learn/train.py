@@ -17,6 +17,7 @@ from typing import Any, Callable
 from sfo_nlp import nlp
 from sfo_nlp.errors import SfoError
 from sfo_nlp.learn import cards, data
+from sfo_nlp.learn.review_sentences import reviews_items
 from sfo_nlp.learn.features import action_features, judgement_features
 from sfo_nlp.learn.infer import NEEDS, classify_actions, classify_judgements
 from sfo_nlp.learn.model import SEED, Bundle
@@ -51,17 +52,24 @@ def _items(kind: str, corpus_dir: Path, dev_dir: Path | None, sample: int | None
     test = [r for r in rows if r.get("split") == "test"]
     golds_train = data.gold_files(corpus_dir, "train")
     golds_test = data.gold_files(corpus_dir, "test")
+    whole: list[dict] = []
     if kind == "judgements":
         gold_train, gold_test = data.gold_judgements(golds_train), data.gold_judgements(golds_test)
+        # every other prose sentence of a train-split review is a labelled non-judgement
+        # (gold files list all their judgements); test-split reviews are only scored
+        gold_train += reviews_items(golds_train, corpus_dir)
+        whole = [g for g in gold_test if g["is_judgement"]] + reviews_items(golds_test, corpus_dir)
     else:
         gold_train = _with_rows(data.gold_actions(golds_train), corpus_dir)
         gold_test = _with_rows(data.gold_actions(golds_test), corpus_dir)
     train += gold_train
     if sample:
         train, test = train[:sample], test[: max(1, sample // 3)]
+        whole = whole[: max(1, sample // 3)] if whole else whole
     if not train:
         raise SfoError(f"no training items for {kind} in {corpus_dir}/labelled")
-    return {"train": train, "test": test, "corpus-gold": gold_test, "dev-real": data.dev_real(kind, dev_dir)}
+    return {"train": train, "test": test, "corpus-gold": gold_test, "corpus-reviews": whole,
+            "dev-real": data.dev_real(kind, dev_dir)}
 
 
 def _norm(text: str) -> str:
@@ -120,8 +128,17 @@ def _predict(kind: str, spans, items: list[dict], model: Bundle | None) -> list[
     return classify_actions(spans, [row_fields(it) for it in items], model=model, use_model=model is not None)
 
 
-def _score(kind: str, gold: list[dict], pred: list[dict]):
-    return score_judgements(gold, pred) if kind == "judgements" else score_actions(gold, pred)
+# Whole reviews: detection only (their judgements' labels are already scored as corpus-gold).
+_WHOLE_METRICS = ("judgement F1", "non-judgements recognised")
+
+
+def _score(kind: str, gold: list[dict], pred: list[dict], dataset: str = ""):
+    if kind != "judgements":
+        return score_actions(gold, pred)
+    sc = score_judgements(gold, pred)
+    if dataset == "corpus-reviews":
+        sc = {m: v for m, v in sc.items() if m in _WHOLE_METRICS}
+    return sc
 
 
 def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | None = None,
@@ -138,9 +155,9 @@ def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | No
     report = TrainReport(kind, len(sets["train"]), len(sets["test"]), 0.0)
     for mname, model in models.items():
         report.scores[mname] = {}
-        for dname in ("test", "corpus-gold", "dev-real"):
+        for dname in ("test", "corpus-gold", "corpus-reviews", "dev-real"):
             if sets[dname]:
-                report.scores[mname][dname] = _score(kind, sets[dname], _predict(kind, spans[dname], sets[dname], model))
+                report.scores[mname][dname] = _score(kind, sets[dname], _predict(kind, spans[dname], sets[dname], model), dname)
     models_dir.mkdir(parents=True, exist_ok=True)
     path = models_dir / f"{kind}.skops"
     models["combined"].save(path)
@@ -153,7 +170,7 @@ def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | No
 
 
 def score_installed(kind: str, corpus_dir: Path, dev_dir: Path | None = None, split: str = "test",
-                    datasets: tuple[str, ...] = ("test", "corpus-gold", "dev-real")) -> dict[str, dict[str, tuple[float, int]]]:
+                    datasets: tuple[str, ...] = ("test", "corpus-gold", "corpus-reviews", "dev-real")) -> dict[str, dict[str, tuple[float, int]]]:
     """Scores of the installed model (models/<kind>.skops) on each dataset: what
     ``sfo-nlp evaluate`` reports. Falls back to the rules when no model is installed.
     ``split="train"`` scores the training side instead (labelled train rows and the gold
@@ -167,12 +184,14 @@ def score_installed(kind: str, corpus_dir: Path, dev_dir: Path | None = None, sp
                 else _with_rows(data.gold_actions(golds), corpus_dir))
         sets["test"] = [r for r in data.labelled(kind, corpus_dir) if r.get("split", "train") != "test"]
         sets["corpus-gold"] = gold
+        if kind == "judgements":  # the training side: train-split reviews, whole
+            sets["corpus-reviews"] = [g for g in gold if g["is_judgement"]] + reviews_items(golds, corpus_dir)
     model = load_model(kind)
     out = {}
     for name in datasets:
         if sets.get(name):
             spans = _spans([it["text"] for it in sets[name]])
-            out[name] = _score(kind, sets[name], _predict(kind, spans, sets[name], model))
+            out[name] = _score(kind, sets[name], _predict(kind, spans, sets[name], model), name)
     return out
 
 
@@ -214,5 +233,6 @@ def _scores_block(report: TrainReport) -> str:
         target = f">= {TARGETS[m]:.2f}" if dname == "dev-real" and m in TARGETS else ""
         rows.append([dname, m, str(n)] + vals + [target])
     return ("Comparison (test = labelled test split; corpus-gold = gold files of test-split reviews; "
+            "corpus-reviews = every prose sentence of the test-split reviews, judgements from their gold files; "
             "dev-real = real HMIP sentences, validation only). The saved model is **combined**.\n\n"
             + cards.table(rows, ["dataset", "metric", "n"] + names + ["target"]))
