@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
 from sfo_nlp.corpus import triage
 from sfo_nlp.corpus.batch import discover, run_batch
 from sfo_nlp.store import Store
@@ -36,7 +36,7 @@ def batch(
     password: Optional[str] = PasswordOpt,
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Try again files that failed before "
                                       "(by default an unchanged file that failed is skipped)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, csv or json"),
+    format: Format = FormatOpt("text", "csv", "json"),
     output: Optional[Path] = OutputOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:

@@ -9,14 +9,14 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
 from sfo_nlp.ingest import load
 
 
 @app.command()
 def extract(
     path: Path = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    format: Format = FormatOpt("text", "json"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
     with_text: bool = typer.Option(False, "--with-text", help="json: include the joined body text."),

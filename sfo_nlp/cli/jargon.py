@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
 from sfo_nlp.cli.victims import PathArg, run_one
 
 FIELDS = ("term", "count", "first_page", "explained", "how", "explained_before_first_use", "suggestion")
@@ -20,7 +20,7 @@ FIELDS = ("term", "count", "first_page", "explained", "how", "explained_before_f
 @app.command()
 def jargon(
     path: Path = PathArg,
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or csv"),
+    format: Format = FormatOpt("text", "json", "csv"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:

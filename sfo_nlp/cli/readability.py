@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
 from sfo_nlp.cli.victims import PathArg, _short, run_one
 from sfo_nlp.errors import UsageError
 
@@ -19,7 +19,7 @@ def readability(
     path: Path = PathArg,
     threshold: Optional[float] = typer.Option(
         None, "--threshold", help="Target UK reading age (default: settings, 12; GOV.UK aims for about 9)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    format: Format = FormatOpt("text", "json"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:

@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.batch import DbOpt
-from sfo_nlp.cli.common import Format, OutputOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, check_format, emit, render_console, to_json
 from sfo_nlp.errors import SfoError
 from sfo_nlp.store import Store
 
@@ -22,7 +22,7 @@ def themes(
                                               help="Write CSV tables, PNG charts and themes.html here."),
     standards: Optional[str] = typer.Option(None, "--standards", help="Only reviews analysed under this "
                                             "standards version (default: all)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    format: Format = FormatOpt("text", "json"),
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Find practice themes across stored reviews: seeded taxonomy, discovered topics, prevalence."""

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, _check_output, check_format, emit, render_console, to_json, write_atomic
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, check_format, emit, render_console, to_json, write_atomic
 from sfo_nlp.errors import UsageError
 
 PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
@@ -48,7 +48,7 @@ def _short(text: str, n: int = 70) -> str:
 @app.command()
 def sensitivity(
     path: Path = PathArg,
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    format: Format = FormatOpt("text", "json"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:
@@ -79,7 +79,7 @@ def sensitivity(
 @app.command()
 def shareable(
     path: Path = PathArg,
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    format: Format = FormatOpt("text", "json"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
     redact: bool = typer.Option(False, "--redact", help="Write a redacted copy to --output instead of a report."),
