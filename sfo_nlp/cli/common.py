@@ -82,8 +82,8 @@ def FormatOpt(default: str, *others: str):  # noqa: N802 - reads like typer.Opti
     allowed = (default, *others)
 
     def _only_allowed(value: Format) -> Format:
-        if value is not None and value.value not in allowed:
-            raise typer.BadParameter(f"'{value.value}' is not one of: {', '.join(allowed)}", param_hint="--format")
+        if value is not None:
+            check_format(value, allowed)
         return value
 
     return typer.Option(
