@@ -105,3 +105,14 @@ def test_import_errors_are_one_line(env, run_cli, tmp_path):
     assert code == 2 and "not valid YAML" in err and len(err.strip().splitlines()) == 1
     code, _, err = run_cli("export", p, "--format", "docx")
     assert code == 2 and "--output" in err
+
+
+def test_agreement_refuses_unknown_standards_and_never_creates_a_store(env, run_cli, tmp_path):
+    code, _, err = run_cli("agreement", "--standards", "1999")
+    assert code == 2 and "unknown standards version" in err
+    missing = tmp_path / "nodir" / "x.db"
+    code, _, err = run_cli("agreement", "--db", missing)
+    assert code == 2 and "no store there" in err
+    assert not missing.parent.exists()
+    code, out, _ = run_cli("agreement")  # the default store not created yet: nothing to show, nothing created
+    assert code == 0 and "No confirmed decisions yet" in out and not env[1].exists()

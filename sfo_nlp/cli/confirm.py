@@ -20,6 +20,7 @@ from rich.text import Text
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.analyse import StandardsOpt
 from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, console, emit, render_console, to_json
+from sfo_nlp.errors import SfoError
 
 DbOpt = typer.Option(None, "--db", help="SQLite store (default: your data folder, or $SFO_NLP_DB).", dir_okay=False)
 
@@ -132,11 +133,20 @@ def agreement(
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Per prompt: how often inspectors kept the DRAFT answer, and how they changed it."""
+    from sfo_nlp.standards import load_standards
     from sfo_nlp.store import Store
 
     check_format(format, ("text", "json", "md"))
-    with Store(db) as store:
-        rows = store.agreement(standards)
+    load_standards(standards)  # an unknown version is a usage error, not "no decisions"
+    store = Store(db)
+    if not store.path.exists():
+        # a report only reads: a mistyped --db must not create an empty store (or its folder)
+        if db is not None:
+            raise SfoError(f"--db {db}: no store there (run sfo-nlp confirm REVIEW --db {db} first)")
+        rows = []
+    else:
+        with store:
+            rows = store.agreement(standards)
     if format is Format.json:
         emit(to_json(rows), output)
         return
