@@ -30,6 +30,9 @@ def train(
     models: Optional[Path] = typer.Option(None, "--models", help="Folder to write the models and cards to (default: models)."),
     sample: Optional[int] = typer.Option(None, "--sample", min=10, help="Train on the first N items only (quick check)."),
     no_card: bool = typer.Option(False, "--no-card", help="Do not update the model cards."),
+    without_review_prose: bool = typer.Option(
+        False, "--without-review-prose",
+        help="Leave out the narrative sentences of whole train-split reviews (to compare; use with --models)."),
 ) -> None:
     """Train the judgement and action models (fixed seeds: same data, same model) and
     write their scores into models/judgements.md and models/actions.md."""
@@ -42,7 +45,8 @@ def train(
         raise UsageError(f"unknown --kind {bad[0]}; choose from: {', '.join(KINDS)}")
     if models is not None:
         _check_models_folder(models)
-    for rep in run(kinds, corpus, models, sample=sample, write_card=not no_card, log=typer.echo):
+    for rep in run(kinds, corpus, models, sample=sample, write_card=not no_card, log=typer.echo,
+                   review_prose=not without_review_prose):
         best = rep.scores.get("combined", {})
         line = "; ".join(f"{d}: " + ", ".join(f"{m} {v:.3f}" for m, (v, _) in list(sc.items())[:3]) for d, sc in best.items())
         typer.echo(f"{rep.kind}: saved {rep.model_path} ({rep.seconds:.1f} s). {line}")

@@ -45,7 +45,8 @@ def _spans(texts: list[str]):
     return [d[:] for d in nlp.parse_texts(texts)]
 
 
-def _items(kind: str, corpus_dir: Path, dev_dir: Path | None, sample: int | None) -> dict[str, list[dict]]:
+def _items(kind: str, corpus_dir: Path, dev_dir: Path | None, sample: int | None,
+           review_prose: bool = True) -> dict[str, list[dict]]:
     rows = data.labelled(kind, corpus_dir)
     rows = sorted(rows, key=lambda r: str(r.get("id", "")))
     train = [r for r in rows if r.get("split", "train") != "test"]
@@ -57,7 +58,8 @@ def _items(kind: str, corpus_dir: Path, dev_dir: Path | None, sample: int | None
         gold_train, gold_test = data.gold_judgements(golds_train), data.gold_judgements(golds_test)
         # every other prose sentence of a train-split review is a labelled non-judgement
         # (gold files list all their judgements); test-split reviews are only scored
-        gold_train += reviews_items(golds_train, corpus_dir)
+        if review_prose:
+            gold_train += reviews_items(golds_train, corpus_dir)
         whole = [g for g in gold_test if g["is_judgement"]] + reviews_items(golds_test, corpus_dir)
     else:
         gold_train = _with_rows(data.gold_actions(golds_train), corpus_dir)
@@ -142,9 +144,10 @@ def _score(kind: str, gold: list[dict], pred: list[dict], dataset: str = ""):
 
 
 def train_kind(kind: str, corpus_dir: Path, models_dir: Path, dev_dir: Path | None = None,
-               sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None) -> TrainReport:
+               sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None,
+               review_prose: bool = True) -> TrainReport:
     t0 = time.perf_counter()
-    sets = _items(kind, corpus_dir, dev_dir, sample)
+    sets = _items(kind, corpus_dir, dev_dir, sample, review_prose)
     spans = {name: _spans([it["text"] for it in items]) for name, items in sets.items()}
     log(f"{kind}: {len(sets['train'])} training items, {len(sets['test'])} test items")
     models: dict[str, Bundle | None] = {
@@ -196,12 +199,15 @@ def score_installed(kind: str, corpus_dir: Path, dev_dir: Path | None = None, sp
 
 
 def train(kinds=KINDS, corpus_dir: Path | None = None, models_dir: Path | None = None, dev_dir: Path | None = None,
-          sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None) -> list[TrainReport]:
+          sample: int | None = None, write_card: bool = True, log: Callable[[str], Any] = lambda m: None,
+          review_prose: bool = True) -> list[TrainReport]:
+    """``review_prose=False`` leaves out the non-judgement sentences of whole train-split
+    reviews (to measure what they bring; the shipped model uses them)."""
     from sfo_nlp import settings
 
     corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
     models_dir = Path(models_dir or settings.MODELS_DIR)
-    return [train_kind(k, corpus_dir, models_dir, dev_dir, sample, write_card, log) for k in kinds]
+    return [train_kind(k, corpus_dir, models_dir, dev_dir, sample, write_card, log, review_prose) for k in kinds]
 
 
 def _count(items: list[dict], key: str) -> str:
