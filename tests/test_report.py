@@ -178,3 +178,17 @@ def test_a_failing_check_does_not_sink_the_analysis(tmp_path, monkeypatch):
     assert any("analysis.measures failed (ValueError: boom)" in w for w in result["warnings"])
     assert next(x for x in a.answers if x.prompt_id == "3.2f").answer == "not_evidenced"
     assert "analysis.measures" not in result["checks"] and len(result["answers"]) == 34
+
+
+def test_fixes_name_their_passage_and_never_ask_for_keywords():
+    from sfo_nlp.report.summary import fix_for
+
+    long = {"question": "Is the review concise?", "searched": '"good practice", "commendable"', "evidence": [
+        {"quote": "The practitioner, who had " + "a very long clause, " * 5 + "did not visit.", "page": 4,
+         "suggestion": "Split it into two or three sentences of under 25 words.", "severity": "warning"}]}
+    fix = fix_for(long)
+    assert fix.startswith("Split it") and '(page 4)' in fix and 'On "The practitioner, who had' in fix
+    bare = {"question": "Does the SFO review sufficiently highlight areas of exceptional practice?",
+            "searched": '"good practice", "commendable"', "evidence": [], "reason": "r"}
+    assert fix_for(bare) == "Make sure the review answers: " + bare["question"]
+    assert "commendable" not in fix_for(bare)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sfo_nlp.results import RATING_LABELS, PromptAnswer, composite_label
-from sfo_nlp.report.summary import fix_for
+from sfo_nlp.report.summary import fix_for, private_spans, shareable_evidence
 from sfo_nlp.standards import load_standards
 from sfo_nlp.standards.ratings import rate
 
@@ -60,28 +60,15 @@ class FeedbackNote:
     prompt_count: int = 0
 
 
-def _private_spans(result: dict) -> list[tuple[int, int]]:
-    found = ((result.get("checks") or {}).get("victims.shareable") or {}).get("findings") or []
-    return [(f["start"], f["end"]) for f in found if f.get("start") is not None and f.get("end") is not None]
-
-
-def _quotes(answer: dict, private: list[tuple[int, int]] = (), limit: int = 2) -> list[tuple[str, int | None]]:
-    """The first quotes of an answer, never one touching personal data: the note is shared,
-    and a draft stored before the standards layer filtered its evidence may still hold one."""
-
-    def shareable(f: dict) -> bool:
-        s, e = f.get("start"), f.get("end")
-        return s is None or e is None or not any(s < pe and ps < e for ps, pe in private)
-
-    kept = [f for f in answer.get("evidence", []) if f.get("quote") and shareable(f)]
-    return [(" ".join(f["quote"].split()), f.get("page")) for f in kept[:limit]]
+def _quotes(evidence: list[dict], limit: int = 2) -> list[tuple[str, int | None]]:
+    return [(" ".join(f["quote"].split()), f.get("page")) for f in evidence[:limit] if f.get("quote")]
 
 
 def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNote:
     """``result`` is ``Analysis.to_dict()`` (as stored); ``decisions`` the confirmed answers."""
     spec = load_standards(result["standards_version"])
     by_prompt = {d["prompt_id"]: d for d in decisions or []}
-    private = _private_spans(result)
+    private = private_spans(result)
     answers = {a["prompt_id"]: a for a in result["answers"]}
     ratings = {r["standard"]: r for r in result["ratings"]}
     sections: list[NoteSection] = []
@@ -95,15 +82,16 @@ def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNot
             if a is None:
                 continue
             d = by_prompt.get(p["id"])
+            shown = shareable_evidence(a, private)
             reason = a["reason"]
             if d and d["final_answer"] != a["answer"]:  # the draft's reason no longer fits the answer
                 reason = f"Changed by the inspector from the draft answer ({ANSWER_WORDS[a['answer']]})."
             items.append(NoteItem(
                 prompt_id=p["id"], question=p["question"],
                 answer=d["final_answer"] if d else a["answer"], confirmed=d is not None,
-                reason=reason, quotes=_quotes(a, private),
+                reason=reason, quotes=_quotes(shown),
                 comment=(d or {}).get("comment") or "", who=(d or {}).get("who") or "",
-                fix=fix_for(a),
+                fix=fix_for(dict(a, evidence=shown)),
             ))
         if items and all(i.confirmed for i in items):
             # A fully confirmed standard is rated from the inspector's answers, by the same banding.
