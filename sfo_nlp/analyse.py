@@ -31,8 +31,23 @@ def analyse_document(doc: ReviewDocument, standards: str = "2023", settings: Set
         checks=dict(results),
         answers=answers,
         ratings=ratings,
-        warnings=list(doc.warnings) + warnings,
+        warnings=list(doc.warnings) + warnings + _shape_warnings(doc),
     )
+
+
+def _shape_warnings(doc: ReviewDocument) -> list[str]:
+    """A note, a letter or an empty file still gets drafts; say plainly they mean little."""
+    from sfo_nlp import rules
+
+    shape = rules.load("analysis").get("review_shape") or {}
+    words = doc.word_count
+    headings = sum(1 for _ in doc.iter_blocks("heading"))
+    if words >= shape.get("min_words", 0) and headings >= shape.get("min_headings", 0):
+        return []
+    return [
+        f"this does not look like an SFO review ({words} words, {headings} headings): "
+        "the DRAFT answers and ratings below mean little"
+    ]
 
 
 def _run_checks_isolated(doc: ReviewDocument, ctx) -> tuple[dict, list[str]]:

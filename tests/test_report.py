@@ -192,3 +192,12 @@ def test_fixes_name_their_passage_and_never_ask_for_keywords():
             "searched": '"good practice", "commendable"', "evidence": [], "reason": "r"}
     assert fix_for(bare) == "Make sure the review answers: " + bare["question"]
     assert "commendable" not in fix_for(bare)
+
+
+def test_a_document_that_is_not_a_review_is_flagged(run_cli, tmp_path, analysed):
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("Hello.\n")
+    code, out, _ = run_cli("analyse", tiny)
+    assert code == 0 and "does not look like an SFO review (1 words, 0 headings)" in " ".join(out.split())
+    _, _, result = analysed  # a short but review-shaped text still warns: it is far below a real review
+    assert any("does not look like an SFO review" in w for w in result["warnings"])
