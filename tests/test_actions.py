@@ -201,3 +201,12 @@ def test_list_plan_owner_and_no_self_links(tmp_path):
     for f in acts.findings:
         for r in f.data["relevant"]:
             assert judged[r["finding"]].start < plan_start
+
+
+def test_items_cli_reads_label_value_parts(tmp_path, run_cli):
+    f = tmp_path / "items.txt"
+    f.write_text("Attend RoSH training. Owner: PTA. Level: Individual. By 31/08/24.\n")
+    code, out, err = run_cli("actions", "--items", f)
+    assert code == 0, err
+    row = json.loads(out.splitlines()[0])
+    assert row["owner"] and row["time_bound"] and row["level"] == "individual"

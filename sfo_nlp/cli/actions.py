@@ -22,7 +22,11 @@ def _items_jsonl(path: Path) -> str:
     lines = read_lines(path)
     spans = parse_lines(lines)
     order = sorted(spans)
-    answers = dict(zip(order, classify_actions([spans[i] for i in order])))
+    from sfo_nlp.checks.actions_plan import list_fields
+
+    # "Owner: PTA. By 31/08/24." parts of a line are its columns, as in a list plan
+    fields = [list_fields(lines[i])[2] for i in order]
+    answers = dict(zip(order, classify_actions([spans[i] for i in order], fields)))
     out = []
     for i, text in enumerate(lines):
         a = answers.get(i)
