@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
 from sfo_nlp.standards import STANDARDS_VERSIONS
 
 StandardsOpt = typer.Option("2023", "--standards", help=f"HMIP standards version: {' or '.join(STANDARDS_VERSIONS)}.")
@@ -18,7 +18,7 @@ StandardsOpt = typer.Option("2023", "--standards", help=f"HMIP standards version
 def analyse(
     path: Path = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown."),
     standards: str = StandardsOpt,
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json, html, md or docx"),
+    format: Format = FormatOpt("text", "json", "html", "md", "docx"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:

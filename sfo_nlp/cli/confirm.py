@@ -19,7 +19,7 @@ from rich.text import Text
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.analyse import StandardsOpt
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, console, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, console, emit, render_console, to_json
 from sfo_nlp.errors import SfoError
 
 DbOpt = typer.Option(None, "--db", help="SQLite store (default: your data folder, or $SFO_NLP_DB).", dir_okay=False)
@@ -129,7 +129,7 @@ def _input(con) -> Optional[str]:
 def agreement(
     db: Optional[Path] = DbOpt,
     standards: str = StandardsOpt,
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or md"),
+    format: Format = FormatOpt("text", "json", "md"),
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Per prompt: how often inspectors kept the DRAFT answer, and how they changed it."""

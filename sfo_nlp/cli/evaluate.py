@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, check_format, emit, render_console, to_json
 
 
 def _fmt(v: float | None) -> str:
@@ -26,7 +26,7 @@ def evaluate(
     split: str = typer.Option("test", "--split", help="Corpus split to score on: test (default) or train."),
     only: Optional[list[str]] = typer.Option(None, "--only", help="Run only these evaluators (repeatable)."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder (default: corpus_samples).", file_okay=False),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or md"),
+    format: Format = FormatOpt("text", "json", "md"),
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Score the checks and the DRAFT prompt answers on the corpus test split and dev-real."""

@@ -9,14 +9,14 @@ import typer
 
 from sfo_nlp.cli.analyse import StandardsOpt
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, PasswordOpt, check_format, emit
+from sfo_nlp.cli.common import FormatOpt, Format, PasswordOpt, check_format, emit
 from sfo_nlp.cli.confirm import DbOpt
 
 
 @app.command()
 def export(
     path: Path = typer.Argument(..., help="The review (PDF, DOCX or text) whose feedback to write."),
-    format: Format = typer.Option(Format.md, "--format", "-f", help="md or docx"),
+    format: Format = FormatOpt("md", "docx"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for docx).", dir_okay=False),
     db: Optional[Path] = DbOpt,
     standards: str = StandardsOpt,
