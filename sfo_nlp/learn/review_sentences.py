@@ -65,8 +65,13 @@ def _gold_ranges(doc_text: str, golds: list[str]) -> tuple[list[tuple[int, int]]
 
 def review_items(gold: dict, corpus_dir: Path) -> list[dict]:
     """The review's non-judgement prose sentences as labelled items (is_judgement False)."""
+    from sfo_nlp import nlp
     from sfo_nlp.checks.judgements import judgement_spans
     from sfo_nlp.ingest import load
+    from sfo_nlp.learn.infer import NEEDS
+
+    # the check's pipeline (with the parser): its sentence boundaries, not the senter's
+    nlp.require(NEEDS)
 
     rid = gold.get("id")
     src = Path(corpus_dir) / "reviews" / "src" / f"{rid}.md"
