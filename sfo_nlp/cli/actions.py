@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
 from sfo_nlp.errors import UsageError
 
 ITEM_KEYS = ("specific", "measurable", "owner", "time_bound", "level", "developmental", "strength", "confidence")
@@ -44,7 +44,7 @@ def actions(
     path: Optional[Path] = typer.Argument(None, help="A review: PDF, DOCX, or text/Markdown."),
     items: Optional[Path] = typer.Option(
         None, "--items", help="A text file with one action per line (output: JSONL in the same order)."),
-    format: Format = typer.Option(Format.text, "--format", "-f", help="text, json or jsonl"),
+    format: Format = FormatOpt("text", "json", "jsonl"),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:
