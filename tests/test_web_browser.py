@@ -63,10 +63,12 @@ def test_upload_report_confirm_and_export_in_a_browser(server, tmp_path):
         page.wait_for_selector("#open-report, .error", timeout=240_000)
         assert page.locator(".error").count() == 0, page.locator(".error").inner_text()
         page.click("#open-report")
+        page.wait_for_load_state("load")
         assert page.locator("h1").inner_text() == SAMPLE.name
         page.screenshot(path=str(shots / "web-review.png"), full_page=True)
 
         page.click("#full-report")
+        page.wait_for_load_state("load")  # the click starts a navigation; read the new page
         assert "DRAFT" in page.content()
         page.screenshot(path=str(shots / "web-full-report.png"))
         page.go_back()
@@ -78,7 +80,7 @@ def test_upload_report_confirm_and_export_in_a_browser(server, tmp_path):
         page.fill(f"#comment-{prompt}", "Confirmed in the browser test.")
         page.fill("#who", "Browser Inspector")
         page.click("#save")
-        assert "Saved 1 decisions" in page.content()
+        page.wait_for_selector("text=Saved 1 decisions", timeout=30_000)
         page.screenshot(path=str(shots / "web-confirm.png"), full_page=True)
 
         page.goto(server.split("?")[0].rstrip("/") + "/batch")
