@@ -138,3 +138,27 @@ def test_output_must_be_docx_or_txt(tmp_path, run_cli):
     code, _, err = run_cli("redact", src, "-o", tmp_path / "nodir" / "out.docx")
     assert code == 2 and "does not exist" in err and "redaction-log" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md"]
+
+
+@pytest.mark.parametrize("markup, what", [
+    ('<w:del w:id="9" w:author="x" w:date="2024-01-01T00:00:00Z"><w:r><w:delText>Call 07700 900123</w:delText></w:r></w:del>',
+     "tracked changes"),
+    ('<w:r><w:rPr><w:vanish/></w:rPr><w:t>staff member Bob Hiddenname</w:t></w:r>', "hidden text"),
+])
+def test_docx_with_text_no_one_sees_is_refused(tmp_path, run_cli, markup, what):
+    """Tracked deletions and hidden text are never read, so they could not be checked."""
+    from docgen import make_docx
+
+    src = make_docx(tmp_path / "in.docx", [("h1", "Review"), ("p", "The practitioner visited. MARKER")])
+    patched = tmp_path / "patched.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"MARKER</w:t></w:r>", b"MARKER</w:t></w:r>" + markup.encode())
+                assert markup.encode() in data
+            zout.writestr(info, data)
+    out = tmp_path / "out.docx"
+    code, stdout, err = run_cli("redact", patched, "--output", out)
+    assert code == 2 and err.startswith("error: ") and what in err
+    assert not out.exists()
