@@ -16,27 +16,18 @@ ITEM_KEYS = ("specific", "measurable", "owner", "time_bound", "level", "developm
 
 
 def _items_jsonl(path: Path) -> str:
-    from sfo_nlp.learn.infer import classify_actions
-    from sfo_nlp.learn.lines import parse_lines, read_lines
-
-    lines = read_lines(path)
-    spans = parse_lines(lines)
-    order = sorted(spans)
     from sfo_nlp.checks.actions_plan import list_fields
+    from sfo_nlp.learn.infer import classify_actions
+    from sfo_nlp.learn.lines import classify_file_jsonl
 
-    # "Owner: PTA. By 31/08/24." parts of a line are its columns, as in a list plan
-    fields = [list_fields(lines[i])[2] for i in order]
-    answers = dict(zip(order, classify_actions([spans[i] for i in order], fields)))
-    out = []
-    for i, text in enumerate(lines):
-        a = answers.get(i)
-        if a is None:  # a blank line keeps its place
-            row = {"text": text, "specific": False, "measurable": False, "owner": False, "time_bound": False,
-                   "level": None, "developmental": False, "strength": None, "confidence": 1.0}
-        else:
-            row = {"text": text, **{k: a[k] for k in ITEM_KEYS}}
-        out.append(json.dumps(row, ensure_ascii=False))
-    return "\n".join(out) + ("\n" if out else "")
+    def classify(lines, order, spans):
+        # "Owner: PTA. By 31/08/24." parts of a line are its columns, as in a list plan
+        fields = [list_fields(lines[i])[2] for i in order]
+        return classify_actions([spans[i] for i in order], fields)
+
+    blank = {"specific": False, "measurable": False, "owner": False, "time_bound": False, "level": None,
+             "developmental": False, "strength": None, "confidence": 1.0}
+    return classify_file_jsonl(path, classify, ITEM_KEYS, blank)
 
 
 @app.command()
@@ -56,7 +47,6 @@ def actions(
         check_format(format, ("text", "jsonl"))  # lines always come back as JSONL
         emit(_items_jsonl(items), output)
         return
-    check_format(format, ("text", "json", "jsonl"))
     from sfo_nlp.checks import run_checks
     from sfo_nlp.ingest import load
 

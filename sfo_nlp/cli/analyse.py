@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
 from sfo_nlp.standards import STANDARDS_VERSIONS
 
 StandardsOpt = typer.Option("2023", "--standards", help=f"HMIP standards version: {' or '.join(STANDARDS_VERSIONS)}.")
@@ -27,7 +27,6 @@ def analyse(
     from sfo_nlp.analyse import analyse_path
     from sfo_nlp.standards import load_standards
 
-    check_format(format, ("text", "json", "html", "md", "docx"))
     load_standards(standards)  # an unknown version fails before the file is read
     if format is Format.docx and output is None:
         from sfo_nlp.errors import UsageError

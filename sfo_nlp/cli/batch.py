@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
 from sfo_nlp.corpus import triage
 from sfo_nlp.corpus.batch import discover, run_batch
 from sfo_nlp.store import Store
@@ -46,7 +46,6 @@ def batch(
     """
     from sfo_nlp.standards import load_standards
 
-    check_format(format, ("text", "csv", "json"))
     load_standards(standards)  # an unknown version fails once, not once per file
     files = discover(source)
     err = Console(stderr=True, highlight=False)

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.analyse import StandardsOpt
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, console, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, console, emit, render_console, to_json
 from sfo_nlp.errors import SfoError
 
 DbOpt = typer.Option(None, "--db", help="SQLite store (default: your data folder, or $SFO_NLP_DB).", dir_okay=False)
@@ -136,7 +136,6 @@ def agreement(
     from sfo_nlp.standards import load_standards
     from sfo_nlp.store import Store
 
-    check_format(format, ("text", "json", "md"))
     load_standards(standards)  # an unknown version is a usage error, not "no decisions"
     store = Store(db)
     if not store.path.exists():

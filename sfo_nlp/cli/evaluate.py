@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, emit, render_console, to_json
 
 
 def _fmt(v: float | None) -> str:
@@ -33,7 +33,6 @@ def evaluate(
     from sfo_nlp.errors import UsageError
     from sfo_nlp.evaluation import EvalContext, all_evaluators
 
-    check_format(format, ("text", "json", "md"))
     if split not in ("test", "train"):
         raise UsageError("--split must be test or train")
     evaluators = all_evaluators()

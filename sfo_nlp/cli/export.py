@@ -9,7 +9,7 @@ import typer
 
 from sfo_nlp.cli.analyse import StandardsOpt
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, PasswordOpt, check_format, emit
+from sfo_nlp.cli.common import FormatOpt, Format, PasswordOpt, emit
 from sfo_nlp.cli.confirm import DbOpt
 
 
@@ -27,7 +27,6 @@ def export(
     from sfo_nlp.analyse import stored_or_analyse
     from sfo_nlp.store import Store
 
-    check_format(format, ("md", "docx"))
     if format is Format.docx and output is None:
         from sfo_nlp.errors import UsageError
 

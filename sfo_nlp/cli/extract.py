@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
 from sfo_nlp.ingest import load
 
 
@@ -22,7 +22,6 @@ def extract(
     with_text: bool = typer.Option(False, "--with-text", help="json: include the joined body text."),
 ) -> None:
     """Read a review and show its pages, blocks, tables, footnotes and case metadata."""
-    check_format(format, ("text", "json"))
     doc = load(path, password=password)
     if format is Format.json:
         emit(to_json(doc.to_dict(include_text=with_text)), output)

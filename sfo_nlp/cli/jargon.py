@@ -7,11 +7,10 @@ import io
 from pathlib import Path
 from typing import Optional
 
-import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
 from sfo_nlp.cli.victims import PathArg, run_one
 
 FIELDS = ("term", "count", "first_page", "explained", "how", "explained_before_first_use", "suggestion")
@@ -26,7 +25,6 @@ def jargon(
 ) -> None:
     """Acronyms (PDU, OASys, RoSH ...) and terms of art: explained inline, in a footnote, in a
     glossary, common knowledge, or not at all; and whether before their first use."""
-    check_format(format, ("text", "json", "csv"))
     doc, res = run_one(path, "victims.jargon", password)
     terms = res.summary["terms"]
     if format is Format.json:

@@ -17,22 +17,12 @@ SENTENCE_KEYS = ("is_judgement", "target", "polarity", "evidence", "why", "confi
 
 def _sentences_jsonl(path: Path) -> str:
     from sfo_nlp.learn.infer import classify_judgements
-    from sfo_nlp.learn.lines import parse_lines, read_lines
+    from sfo_nlp.learn.lines import classify_file_jsonl
 
-    lines = read_lines(path)
-    spans = parse_lines(lines)
-    order = sorted(spans)
-    answers = dict(zip(order, classify_judgements([spans[i] for i in order])))
-    out = []
-    for i, text in enumerate(lines):
-        a = answers.get(i)
-        if a is None:  # a blank line keeps its place
-            row = {"text": text, "is_judgement": False, "target": None, "polarity": None,
-                   "evidence": False, "why": False, "confidence": 1.0}
-        else:
-            row = {"text": text, **{k: a[k] for k in SENTENCE_KEYS}}
-        out.append(json.dumps(row, ensure_ascii=False))
-    return "\n".join(out) + ("\n" if out else "")
+    blank = {"is_judgement": False, "target": None, "polarity": None, "evidence": False, "why": False,
+             "confidence": 1.0}
+    return classify_file_jsonl(
+        path, lambda lines, order, spans: classify_judgements([spans[i] for i in order]), SENTENCE_KEYS, blank)
 
 
 @app.command()
@@ -52,7 +42,6 @@ def judgements(
         check_format(format, ("text", "jsonl"))  # text is the default: lines always come back as JSONL
         emit(_sentences_jsonl(sentences), output)
         return
-    check_format(format, ("text", "json", "jsonl"))
     from sfo_nlp.checks import run_checks
     from sfo_nlp.ingest import load
 

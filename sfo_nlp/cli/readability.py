@@ -9,7 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
 from sfo_nlp.cli.victims import PathArg, _short, run_one
 from sfo_nlp.errors import UsageError
 
@@ -25,7 +25,6 @@ def readability(
 ) -> None:
     """Reading age of the prose (tables, headings, footnotes and quotations are not scored),
     long sentences, passive voice, and the hardest paragraphs."""
-    check_format(format, ("text", "json"))
     if threshold is not None and not 5 <= threshold <= 25:
         raise UsageError("--threshold is a reading age in years, between 5 and 25")
     doc, res = run_one(path, "victims.readability", password, {"reading_age_threshold": threshold})

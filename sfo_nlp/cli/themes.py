@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.batch import DbOpt
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, check_format, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, emit, render_console, to_json
 from sfo_nlp.errors import SfoError
 from sfo_nlp.store import Store
 
@@ -26,7 +26,6 @@ def themes(
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Find practice themes across stored reviews: seeded taxonomy, discovered topics, prevalence."""
-    check_format(format, ("text", "json"))
     if db is not None and not db.is_file():
         raise SfoError(f"{db}: no such database; create it with 'sfo-nlp batch FOLDER --db {db}'")
     from sfo_nlp.corpus.theme_analysis import analyse_themes

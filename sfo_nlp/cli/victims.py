@@ -11,7 +11,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, check_format, emit, render_console, to_json, write_atomic
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, emit, render_console, to_json, write_atomic
 from sfo_nlp.errors import UsageError
 
 PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
@@ -54,7 +54,6 @@ def sensitivity(
 ) -> None:
     """Wording a family would find cold, graphic or blaming the victim, and whether the
     review says how the victim and family were considered."""
-    check_format(format, ("text", "json"))
     doc, res = run_one(path, "victims.sensitivity", password)
     if format is Format.json:
         emit(to_json(res.to_dict()), output)
@@ -91,7 +90,6 @@ def shareable(
             raise UsageError("--redact writes a redacted copy: give --output FILE (.docx or .txt)")
         _redact(path, output, None, password)
         return
-    check_format(format, ("text", "json"))
     doc, res = run_one(path, "victims.shareable", password)
     if format is Format.json:
         emit(to_json(res.to_dict()), output)

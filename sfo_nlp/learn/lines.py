@@ -5,6 +5,7 @@ Blank lines keep their place in the output, so line N of the input is line N of 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sfo_nlp import nlp
@@ -35,3 +36,18 @@ def parse_lines(lines: list[str]) -> dict[int, object]:
     idx = [i for i, ln in enumerate(lines) if ln]
     nlp.require(NEEDS)
     return {i: doc[:] for i, doc in zip(idx, nlp.parse_texts([lines[i] for i in idx]))}
+
+
+def classify_file_jsonl(path: Path, classify, keys: tuple[str, ...], blank: dict) -> str:
+    """JSONL, one object per input line in order: ``classify(lines, order, spans)`` answers
+    the non-blank lines; a blank line gets ``blank`` so line N stays line N."""
+    lines = read_lines(path)
+    spans = parse_lines(lines)
+    order = sorted(spans)
+    answers = dict(zip(order, classify(lines, order, spans)))
+    out = []
+    for i, text in enumerate(lines):
+        a = answers.get(i)
+        row = {"text": text, **(blank if a is None else {k: a[k] for k in keys})}
+        out.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(out) + ("\n" if out else "")
