@@ -100,6 +100,11 @@ class Bundle:
 
         import zipfile
 
+        # NumPy ints in a vocabulary become one zip member each (16,000 files, 0.7 s to load);
+        # plain ints are stored as one JSON object.
+        for vec in (self.data.get("tfidf"), self.data.get("dv")):
+            if vec is not None and hasattr(vec, "vocabulary_"):
+                vec.vocabulary_ = {term: int(i) for term, i in vec.vocabulary_.items()}
         write_atomic(Path(path), sio.dumps(self.data, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
         Path(path).chmod(0o644)
 
