@@ -1,10 +1,10 @@
-"""Linguistic features of a judgement sentence or an action, from one spaCy parse.
+"""Linguistic features of a judgement sentence, from one spaCy parse.
 
 Judgements: who is the grammatical subject or agent of the evaluative predicate (a
 practitioner, a manager, a system factor, a partner agency: role nouns from
 rules/roles.yaml), modal perfect ("should have"), negated verbs of action, tense, and
-the cues of rules/judgements.yaml. Actions: the cues of rules/smart.yaml, owner and
-level terms, and the shape of the text (imperative, "will", dates).
+the cues of rules/judgements.yaml.
+(Action features live in action_features.py.)
 
 Features are plain dicts so scikit-learn's DictVectorizer can read them and skops can
 save the vectoriser without any custom class.
@@ -159,36 +159,4 @@ def judgement_features(span: "Span") -> dict[str, Any]:
         f["fragment"] = 1.0
     if not any(t.pos_ in ("VERB", "AUX") for t in span):
         f["verbless"] = 1.0  # "Interview with the SPO." lists a source; most judgements predicate
-    return f
-
-
-def action_features(span: "Span", owner_field: str = "", date_field: str = "") -> dict[str, Any]:
-    """Feature dict of one action text; ``owner_field``/``date_field`` are its row's cells."""
-    text = span.text
-    f: dict[str, Any] = {}
-    for name, words in cues.hits("smart", text).items():
-        f[f"cue={name}"] = 1.0
-        f[f"cue_n={name}"] = min(len(words), 3) / 3
-    for level in cues.term_hits("levels", text):
-        f[f"level_term={level}"] = 1.0
-    if cues.owner_pattern().search(text):
-        f["owner_term"] = 1.0
-    if owner_field.strip():
-        f["owner_field"] = 1.0
-        for level in cues.term_hits("levels", owner_field):
-            f[f"owner_level={level}"] = 1.0
-    # only a date cell that states a timescale counts ("Ongoing" in the column is no deadline)
-    if date_field.strip() and cues.ruleset("smart")["time_bound"].find(date_field):
-        f["date_field_parsed"] = 1.0
-    first = next((t for t in span if not t.is_punct and not t.like_num), None)
-    if first is not None:
-        f[f"first={first.lemma_.lower()}"] = 1.0
-        if first.tag_ == "VB" or first.pos_ == "VERB":
-            f["imperative"] = 1.0
-    if any(t.lemma_ == "will" and t.tag_ == "MD" for t in span):
-        f["will"] = 1.0
-    n = len([t for t in span if not t.is_punct])
-    f["len"] = min(n, 60) / 60
-    if re.search(r"\d", text):
-        f["digits"] = 1.0
     return f

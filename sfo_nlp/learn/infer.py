@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from sfo_nlp import rules, settings
 from sfo_nlp.learn import baseline, cues
 from sfo_nlp.learn.dates import parse_date
-from sfo_nlp.learn.features import action_features, judgement_features
+from sfo_nlp.learn.action_features import action_features
+from sfo_nlp.learn.features import judgement_features
 from sfo_nlp.learn.model import Bundle
 
 if TYPE_CHECKING:

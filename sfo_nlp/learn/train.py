@@ -18,7 +18,8 @@ from sfo_nlp import nlp
 from sfo_nlp.errors import SfoError
 from sfo_nlp.learn import cards, data
 from sfo_nlp.learn.review_sentences import reviews_items
-from sfo_nlp.learn.features import action_features, judgement_features
+from sfo_nlp.learn.action_features import action_features
+from sfo_nlp.learn.features import judgement_features
 from sfo_nlp.learn.infer import NEEDS, classify_actions, classify_judgements
 from sfo_nlp.learn.model import SEED, Bundle
 from sfo_nlp.learn.scoring import TARGETS, score_actions, score_judgements
