@@ -13,15 +13,21 @@ Output by the extension of the output file:
 Every occurrence of each removed string is replaced, not only the one the check found,
 and the finished file is searched again (for DOCX, every part of the zip, with runs
 joined per paragraph): if any removed string is still there, nothing is written.
+
+The log lies beside the copy meant for a family, so by default it does not repeat what
+was removed: each item has its kind, page, length and a keyed fingerprint. The removed
+strings are in it only when the user asks (``--log-text``), with a warning.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import re
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -287,8 +293,11 @@ def _check_docx(data: bytes, removals: list[Removal]) -> bytes:
 # -- entry point ---------------------------------------------------------------------------
 
 
-def redact(doc, findings, source: Path, output: Path) -> tuple[bytes, dict]:
-    """The redacted file's bytes and the log, for ``output``'s format. Writes nothing."""
+def redact(doc, findings, source: Path, output: Path, log_text: bool = False) -> tuple[bytes, dict]:
+    """The redacted file's bytes and the log, for ``output``'s format. Writes nothing.
+
+    The log says what was removed without repeating it (see ``log_entry``) unless
+    ``log_text`` asks for the removed strings in clear."""
     removals = removals_from(doc, findings)
     to_docx = output.suffix.lower() == ".docx"
     if to_docx and doc.format == "docx":
@@ -299,16 +308,45 @@ def redact(doc, findings, source: Path, output: Path) -> tuple[bytes, dict]:
         raise SfoError("--output must end in .docx or .txt")
     else:
         data, how = redact_text(doc, removals), "plain text"
+    key = _fingerprint_key(doc)
     log = {
         "source": doc.source,
         "sha256": doc.sha256,
         "output": str(output),
         "output_format": how,
-        "removed": [asdict(r) for r in removals],
+        "holds_removed_text": log_text,
+        "removed": [log_entry(r, key, log_text) for r in removals],
         "count": len(removals),
-        "note": "This log lists the removed personal data: keep it as securely as the original review.",
+        "note": LOG_NOTE_TEXT if log_text else LOG_NOTE_SAFE,
     }
     return data, log
+
+
+LOG_NOTE_SAFE = ("This log does not hold the removed personal data: each item is recorded by its kind, first page, "
+                 "length and a fingerprint that can be checked only against the original review.")
+LOG_NOTE_TEXT = ("This log lists the removed personal data in clear: keep it as securely as the original review "
+                 "and never send it with the redacted copy.")
+
+
+def _fingerprint_key(doc) -> bytes:
+    # Keyed on the original's text (not recorded in the log): someone holding the
+    # original can check which string an entry stands for, but a reader of the log alone
+    # cannot test guessed names against the fingerprints.
+    return hashlib.sha256(doc.text.encode("utf-8")).digest()
+
+
+def fingerprint(text: str, key: bytes) -> str:
+    """A short keyed hash of a removed string (case and spacing ignored)."""
+    norm = " ".join(text.lower().split()).encode("utf-8")
+    return hmac.new(key, norm, hashlib.sha256).hexdigest()[:12]
+
+
+def log_entry(r: Removal, key: bytes, with_text: bool) -> dict:
+    entry = {"kind": r.kind, "label": r.label, "page": r.page, "length": len(r.text),
+             "fingerprint": fingerprint(r.text, key), "replacement": r.replacement, "occurrences": r.occurrences}
+    if with_text:
+        entry["text"] = r.text
+    return entry
 
 
 def log_path(output: Path) -> Path:

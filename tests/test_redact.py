@@ -74,9 +74,49 @@ def test_cli_redact_text_and_docx(tmp_path, run_cli):
         for _, value in EXPECTED:
             assert not _present(value, content), (name, value)
         assert "daniel harper" in content  # the subject of the review stays
-        log = json.loads((tmp_path / f"{name}.redaction-log.json").read_text())
-        assert {(r["kind"], r["text"]) for r in log["removed"]} == EXPECTED
-        assert all(r["occurrences"] >= 1 for r in log["removed"])
+        log_file = tmp_path / f"{name}.redaction-log.json"
+        assert f"log: {log_file} (" in stdout and "not the removed text" in stdout
+        log = json.loads(log_file.read_text())
+        # The log lies beside the copy meant for the family: it must not repeat what was removed.
+        for _, value in EXPECTED:
+            assert not _present(value, log_file.read_text().lower()), (name, value)
+        assert log["holds_removed_text"] is False and "text" not in log["removed"][0]
+        assert sorted((r["kind"], r["length"]) for r in log["removed"]) == sorted((k, len(v)) for k, v in EXPECTED)
+        assert all(r["occurrences"] >= 1 and len(r["fingerprint"]) == 12 for r in log["removed"])
+
+
+def test_log_text_only_on_request_with_a_warning(tmp_path, run_cli):
+    from sfo_nlp.ingest import load
+    from sfo_nlp.redact import _fingerprint_key, fingerprint
+
+    src = tmp_path / "r.md"
+    src.write_text(REVIEW)
+    out = tmp_path / "out.txt"
+    code, stdout, err = run_cli("shareable", src, "--redact", "-o", out, "--log-text")
+    assert code == 0, err
+    log = json.loads((tmp_path / "out.txt.redaction-log.json").read_text())
+    assert log["holds_removed_text"] is True
+    assert {(r["kind"], r["text"]) for r in log["removed"]} == EXPECTED
+    assert "IN CLEAR" in stdout and err.startswith("warning: ") and "never send it" in err
+    # Someone holding the original can tell which string an entry stands for (case and spacing aside).
+    key = _fingerprint_key(load(src))
+    for r in log["removed"]:
+        assert r["fingerprint"] == fingerprint("  " + r["text"].upper(), key)
+    code, _, err = run_cli("shareable", src, "--log-text")
+    assert code == 2 and "only applies with --redact" in err
+
+
+def test_shareable_redact_refuses_a_report_format(tmp_path, run_cli):
+    src = tmp_path / "r.md"
+    src.write_text(REVIEW)
+    for fmt in ("json", "text"):
+        out = tmp_path / "x.txt"
+        code, stdout, err = run_cli("shareable", src, "--redact", "-f", fmt, "-o", out)
+        if fmt == "text":  # the default: the copy is written
+            assert code == 0 and out.exists(), err
+        else:
+            assert code == 2 and err.count("\n") == 1 and "not a json report" in err and "Traceback" not in err
+            assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md"]
 
 
 def test_cli_redact_docx_input(tmp_path, run_cli):

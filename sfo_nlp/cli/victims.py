@@ -4,6 +4,7 @@ modules). Also the helpers those commands share."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -15,6 +16,9 @@ from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check
 from sfo_nlp.errors import UsageError
 
 PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
+LogTextOpt = typer.Option(
+    False, "--log-text",
+    help="Also record the removed personal data itself in the log (in clear: keep the log apart from the copy).")
 
 
 def run_one(path: Path, check_id: str, password: Optional[str] = None, options: Optional[dict] = None):
@@ -82,14 +86,21 @@ def shareable(
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
     redact: bool = typer.Option(False, "--redact", help="Write a redacted copy to --output instead of a report."),
+    log_text: bool = LogTextOpt,
 ) -> None:
     """Personal data that should not be shared with a family (names of staff and third
     parties, dates of birth, addresses, phone, email, NHS/NI/PNC/CRN/prison numbers)."""
     if redact:
         if output is None:
             raise UsageError("--redact writes a redacted copy: give --output FILE (.docx or .txt)")
-        _redact(path, output, None, password)
+        if format is not Format.text:
+            # The copy's format comes from --output's extension; a report format would be ignored.
+            raise UsageError(f"--redact writes a redacted copy, not a {format.value} report: leave out --format "
+                             "(the copy is .docx or .txt, from the --output name)")
+        _redact(path, output, None, password, log_text)
         return
+    if log_text:
+        raise UsageError("--log-text only applies with --redact")
     doc, res = run_one(path, "victims.shareable", password)
     if format is Format.json:
         emit(to_json(res.to_dict()), output)
@@ -126,7 +137,7 @@ def _distinct_table(findings) -> RichTable:
     return t
 
 
-def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[str]) -> None:
+def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[str], log_text: bool = False) -> None:
     from sfo_nlp import redact as redaction
 
     # Before any work: a plain-text copy in a file named .pdf or .md opens as garbage.
@@ -136,12 +147,18 @@ def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[st
         raise UsageError("--output must not be the input file")
     doc, res = run_one(path, "victims.shareable", password)
     log = log or redaction.log_path(output)
-    data, record = redaction.redact(doc, res.findings, Path(path), Path(output))
+    data, record = redaction.redact(doc, res.findings, Path(path), Path(output), log_text=log_text)
     # Log first: if the copy cannot be written, a stale log is harmless; the reverse
     # would leave a redacted file nobody can account for.
     write_atomic(log, redaction.log_json(record))
     write_atomic(output, data)
-    print(f"wrote {output} ({record['output_format']}); removed {record['count']} distinct item(s); log: {log}")
+    print(f"wrote {output} ({record['output_format']}); removed {record['count']} distinct item(s)")
+    if log_text:
+        print(f"log: {log} HOLDS THE REMOVED PERSONAL DATA IN CLEAR (--log-text)")
+        print(f"warning: {log} lists the removed personal data: keep it as securely as the original "
+              "review and never send it with the redacted copy", file=sys.stderr)
+    else:
+        print(f"log: {log} (kind, page, length and a fingerprint of each removed item; not the removed text)")
 
 
 @app.command()
@@ -151,7 +168,9 @@ def redact(
                                 help="The redacted copy: .docx (DOCX kept in place; new DOCX for PDF/text) or .txt."),
     log: Optional[Path] = typer.Option(None, "--log", dir_okay=False, callback=_check_output,
                                        help="Where to write the log of what was removed (default OUTPUT.redaction-log.json)."),
+    log_text: bool = LogTextOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:
-    """Write a copy of the review with personal data removed, and a log of what was removed."""
-    _redact(path, output, log, password)
+    """Write a copy of the review with personal data removed, and a log of what was removed
+    (by default the log records kind, page, length and a fingerprint, not the removed text)."""
+    _redact(path, output, log, password, log_text)
