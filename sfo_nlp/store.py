@@ -83,6 +83,14 @@ def default_path() -> Path:
     return Path(user_data_dir("sfo-nlp", appauthor=False)) / "sfo-nlp.sqlite"
 
 
+def require_existing(db: str | Path | None, hint: str) -> None:
+    """Refuse a ``--db`` that names no existing store: commands that only read must not
+    create an empty one (or its folder) at a mistyped path and then report "nothing"."""
+    if db is not None and not Path(db).is_file():
+        where = "no such folder" if not Path(db).parent.is_dir() else "no store there"
+        raise SfoError(f"--db {db}: {where} ({hint})")
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

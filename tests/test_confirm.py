@@ -45,15 +45,18 @@ def test_confirm_from_piped_lines(env, run_cli, monkeypatch):
     assert d[2]["final_answer"] == "partly" and all(x["who"] == "Inspector A" and x["when"] for x in d)
 
 
-def test_bad_piped_response_saves_nothing(env, run_cli, monkeypatch):
+def test_a_piped_typo_keeps_the_answers_given_before_it(env, run_cli, monkeypatch):
+    from sfo_nlp.analyse import file_sha256
     from sfo_nlp.store import Store
 
     p, db = env
-    _pipe(monkeypatch, "\nmaybe\n")
+    _pipe(monkeypatch, "\nn\np\nmaybe\nq\n")
     code, _, err = run_cli("confirm", p, "--who", "A")
-    assert code == 2 and "prompt 1b" in err and "unknown response" in err
+    assert code == 2 and "prompt 1d" in err and "unknown response 'maybe'" in err
+    assert "saved the 3 answer(s) given before it (up to prompt 1c)" in err and err.count("\n") == 1
     with Store(db) as st:
-        assert st.agreement() == []
+        d = st.decisions(file_sha256(p))
+    assert [(x["prompt_id"], x["final_answer"]) for x in d][1:] == [("1b", "no"), ("1c", "partly")]
 
 
 def test_template_import_export_and_agreement(env, run_cli, tmp_path):
@@ -62,7 +65,9 @@ def test_template_import_export_and_agreement(env, run_cli, tmp_path):
     code, _, err = run_cli("confirm", p, "--template", t)
     assert code == 0, err
     data = yaml.safe_load(t.read_text())
-    assert len(data["prompts"]) == 34 and data["prompts"][0]["final_answer"] == data["prompts"][0]["draft_answer"]
+    assert len(data["prompts"]) == 34 and all(x["final_answer"] == "" for x in data["prompts"])
+    for x in data["prompts"][1:]:
+        x["final_answer"] = "accept"
     first = data["prompts"][0]
     changed = {"yes": "no", "partly": "no", "no": "yes", "not_evidenced": "no"}[first["draft_answer"]]
     first["final_answer"] = changed
@@ -112,7 +117,45 @@ def test_agreement_refuses_unknown_standards_and_never_creates_a_store(env, run_
     assert code == 2 and "unknown standards version" in err
     missing = tmp_path / "nodir" / "x.db"
     code, _, err = run_cli("agreement", "--db", missing)
-    assert code == 2 and "no store there" in err
+    assert code == 2 and "no such folder" in err and err.count("\n") == 1
     assert not missing.parent.exists()
     code, out, _ = run_cli("agreement")  # the default store not created yet: nothing to show, nothing created
     assert code == 0 and "No confirmed decisions yet" in out and not env[1].exists()
+
+
+def test_an_untouched_template_confirms_nothing(env, run_cli, tmp_path):
+    p, db = env
+    t = tmp_path / "decisions.yaml"
+    assert run_cli("confirm", p, "--template", t)[0] == 0
+    code, out, err = run_cli("confirm", p, "--import", t, "--who", "B")
+    assert code == 2 and "no final_answer filled in (34 prompt(s) left empty), so nothing was saved" in err
+    assert err.count("\n") == 1
+    code, out, _ = run_cli("agreement")
+    assert "No confirmed decisions yet" in out
+    # only the prompts filled in are confirmed; the rest stay DRAFT
+    data = yaml.safe_load(t.read_text())
+    data["prompts"][2]["final_answer"] = "ne"
+    data["prompts"][5]["final_answer"] = "Accept"
+    t.write_text(yaml.safe_dump(data))
+    code, out, err = run_cli("confirm", p, "--import", t, "--who", "B")
+    assert code == 0 and "saved 2 decision(s)" in out and "32 prompt(s) not confirmed" in out
+
+
+def test_template_hint_keeps_password_db_and_standards_but_never_prints_the_password(env, run_cli, tmp_path):
+    p, _ = env
+    t = tmp_path / "my decisions.yaml"
+    db = tmp_path / "other.sqlite"
+    code, _, err = run_cli("confirm", p, "--template", t, "--password", "s3cret", "--db", db, "--standards", "2021")
+    assert code == 0, err
+    assert f"--import '{t}' --db {db} --standards 2021 --password PASSWORD" in err
+    assert "s3cret" not in err
+    code, _, err = run_cli("confirm", p, "--template", t)
+    assert "--password" not in err
+
+
+def test_export_refuses_a_missing_db_and_creates_nothing(env, run_cli, tmp_path):
+    p, _ = env
+    for missing in (tmp_path / "typo.sqlite", tmp_path / "nodir" / "x.sqlite"):
+        code, out, err = run_cli("export", p, "--db", missing)
+        assert code == 2 and err.startswith("error: --db ") and err.count("\n") == 1
+        assert not missing.exists() and not (tmp_path / "nodir").exists()

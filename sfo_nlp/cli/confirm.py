@@ -47,12 +47,17 @@ def _show(con, a: dict, n: int, total: int) -> None:
         con.print(Text(f"  Searched for, not found: {a['searched']}", style="dim"))
 
 
-def walk_through(result: dict, lines, interactive: bool, con) -> list[dict]:
-    """Ask each prompt in turn; ``lines`` yields response lines (None at end of input)."""
+def walk_through(result: dict, lines, interactive: bool, con) -> tuple[list[dict], str]:
+    """Ask each prompt in turn; ``lines`` yields response lines (None at end of input).
+
+    Returns the decisions made and, for piped input that stopped at a response it could
+    not read, that problem: the caller saves the answers given before it (an inspector's
+    work is never thrown away) and then reports it. In a terminal the prompt is re-asked.
+    """
     from sfo_nlp.errors import SfoError
     from sfo_nlp.standards.confirmation import HELP, Stop, parse_response
 
-    decisions = []
+    decisions: list[dict] = []
     con.print(Text(HELP, style="dim"))
     answers = result["answers"]
     for n, a in enumerate(answers, start=1):
@@ -60,20 +65,38 @@ def walk_through(result: dict, lines, interactive: bool, con) -> list[dict]:
         while True:
             line = lines()
             if line is None:  # end of input: keep what was decided
-                return decisions
+                return decisions, ""
             try:
                 r = parse_response(line, a["answer"])
             except Stop:
-                return decisions
+                return decisions, ""
             except SfoError as exc:
                 if not interactive:
-                    raise SfoError(f"prompt {a['prompt_id']}: {exc}") from None
+                    return decisions, f"prompt {a['prompt_id']}: {exc}"
                 con.print(Text(str(exc), style="red"))
                 continue
             decisions.append({"prompt_id": a["prompt_id"], "draft_answer": a["answer"],
                               "final_answer": r.answer, "comment": r.comment})
             break
-    return decisions
+    return decisions, ""
+
+
+def import_command(path: Path, import_file: Path, db: Optional[Path], standards: str,
+                   password: Optional[str]) -> str:
+    """The command that imports the edited template, with the options this run was given.
+
+    The password itself is not echoed to the terminal (it would sit in the scroll-back
+    and in logs): the user is told to add it.
+    """
+    import shlex
+
+    cmd = ["sfo-nlp", "confirm", str(path), "--import", str(import_file)]
+    if db is not None:
+        cmd += ["--db", str(db)]
+    if standards != "2023":
+        cmd += ["--standards", standards]
+    line = shlex.join(cmd)
+    return line + " --password PASSWORD" if password else line
 
 
 @app.command()
@@ -98,10 +121,12 @@ def confirm(
         result = stored_or_analyse(path, store, standards, password)
         if template_file:
             emit(dump_template(result, template_file), template_file)
-            print(f"wrote {template_file}: edit final_answer and comment, then run "
-                  f"sfo-nlp confirm {path} --import {template_file}", file=sys.stderr)
+            print(f"wrote {template_file}: fill in final_answer (or 'accept') for each prompt you checked, "
+                  f"then run {import_command(path, template_file, db, standards, password)}"
+                  + (" (with the same password)" if password else ""), file=sys.stderr)
             return
         name = _who(who)
+        problem = ""
         if import_file:
             decisions = read_decisions(import_file, result)
         else:
@@ -111,9 +136,12 @@ def confirm(
                 lines = lambda: _input(con)  # noqa: E731
             else:
                 lines = lambda: (lambda s: None if s == "" else s)(sys.stdin.readline())  # noqa: E731
-            decisions = walk_through(result, lines, interactive, con)
+            decisions, problem = walk_through(result, lines, interactive, con)
         saved = store.save_decisions(result["sha256"], decisions, who=name, standards=result["standards_version"])
     changed = sum(1 for d in decisions if d["final_answer"] != d["draft_answer"])
+    if problem:
+        last = f" (up to prompt {decisions[-1]['prompt_id']})" if decisions else ""
+        raise SfoError(f"{problem}; saved the {saved} answer(s) given before it{last}, nothing after it")
     print(f"saved {saved} decision(s) by {name} for {result['source']} ({changed} changed from the draft, "
           f"{len(result['answers']) - saved} prompt(s) not confirmed)")
 
@@ -134,14 +162,12 @@ def agreement(
 ) -> None:
     """Per prompt: how often inspectors kept the DRAFT answer, and how they changed it."""
     from sfo_nlp.standards import load_standards
-    from sfo_nlp.store import Store
+    from sfo_nlp.store import Store, require_existing
 
     load_standards(standards)  # an unknown version is a usage error, not "no decisions"
+    require_existing(db, f"run sfo-nlp confirm REVIEW --db {db} first")
     store = Store(db)
-    if not store.path.exists():
-        # a report only reads: a mistyped --db must not create an empty store (or its folder)
-        if db is not None:
-            raise SfoError(f"--db {db}: no store there (run sfo-nlp confirm REVIEW --db {db} first)")
+    if not store.path.exists():  # the default store not made yet: nothing to show, nothing created
         rows = []
     else:
         with store:

@@ -25,8 +25,9 @@ def export(
     """Write the feedback note: confirmed answers are official, the rest marked DRAFT."""
     from sfo_nlp import report
     from sfo_nlp.analyse import stored_or_analyse
-    from sfo_nlp.store import Store
+    from sfo_nlp.store import Store, require_existing
 
+    require_existing(db, f"the store where 'sfo-nlp confirm' saved the decisions; run it with --db {db} first")
     if format is Format.docx and output is None:
         from sfo_nlp.errors import UsageError
 

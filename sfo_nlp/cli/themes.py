@@ -12,7 +12,7 @@ from sfo_nlp.cli.app import app
 from sfo_nlp.cli.batch import DbOpt
 from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, emit, render_console, to_json
 from sfo_nlp.errors import SfoError
-from sfo_nlp.store import Store
+from sfo_nlp.store import Store, require_existing
 
 
 @app.command()
@@ -26,8 +26,9 @@ def themes(
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Find practice themes across stored reviews: seeded taxonomy, discovered topics, prevalence."""
-    if db is not None and not db.is_file():
-        raise SfoError(f"{db}: no such database; create it with 'sfo-nlp batch FOLDER --db {db}'")
+    require_existing(db, f"create it with: sfo-nlp batch FOLDER --db {db}")
+    if db is None and not Store().path.is_file():
+        raise SfoError(f"no reviews stored yet in {Store().path}; run: sfo-nlp batch FOLDER")
     from sfo_nlp.corpus.theme_analysis import analyse_themes
 
     with Store(db) as store:

@@ -7,7 +7,9 @@ terminal and piped input, so the walk-through can be scripted and tested.
 
 The file form (``confirm --template`` writes it, ``confirm --import`` reads it) is YAML
 or JSON: the review's SHA-256 and standards, and per prompt the draft, the evidence for
-reference, and the ``final_answer`` and ``comment`` the inspector edits.
+reference, and the ``final_answer`` and ``comment`` the inspector edits. ``final_answer``
+starts empty: a prompt counts as confirmed only when the inspector wrote an answer (or
+``accept`` to keep the draft), so importing an untouched template confirms nothing.
 """
 
 from __future__ import annotations
@@ -59,8 +61,9 @@ def template(result: dict) -> dict:
         "review": result["source"],
         "sha256": result["sha256"],
         "standards": result["standards_version"],
-        "note": "DRAFT answers pre-filled: edit final_answer (yes, partly, no, not_evidenced) and comment, "
-        "then run: sfo-nlp confirm REVIEW --import THIS_FILE",
+        "note": "For each prompt you have checked, fill in final_answer: yes, partly, no, not_evidenced, "
+        "or accept (keep the DRAFT answer); add a comment if you like. Prompts left empty are not "
+        "confirmed. Then run: sfo-nlp confirm REVIEW --import THIS_FILE",
         "prompts": [
             {
                 "prompt_id": a["prompt_id"],
@@ -69,7 +72,7 @@ def template(result: dict) -> dict:
                 "confidence": a["confidence"],
                 "reason": a["reason"],
                 "evidence": [f"p{f['page']}: {' '.join(f['quote'].split())}" for f in a["evidence"]],
-                "final_answer": a["answer"],
+                "final_answer": "",
                 "comment": "",
             }
             for a in result["answers"]
@@ -105,6 +108,7 @@ def read_decisions(path: Path, result: dict) -> list[dict]:
         raise SfoError(f"{path} is for the {data['standards']} standards, not {result['standards_version']}")
     drafts = {a["prompt_id"]: a["answer"] for a in result["answers"]}
     out = []
+    unanswered = 0
     for i, p in enumerate(data["prompts"], start=1):
         if not isinstance(p, dict) or "prompt_id" not in p:
             raise SfoError(f"{path}: prompt entry {i} has no prompt_id")
@@ -113,9 +117,17 @@ def read_decisions(path: Path, result: dict) -> list[dict]:
             raise SfoError(f"{path}: unknown prompt {pid!r}")
         final = p.get("final_answer")
         final = {True: "yes", False: "no"}.get(final, final)  # YAML reads a bare yes/no as a boolean
-        final = ALIASES.get(str(final).strip().lower(), str(final)) if final is not None else None
+        word = " ".join(str(final).lower().split()) if final is not None else ""
+        if not word:
+            unanswered += 1  # left empty: the inspector has not confirmed this prompt
+            continue
+        final = drafts[pid] if word in ACCEPT else ALIASES.get(word, word)
         if final not in ANSWERS:
-            raise SfoError(f"{path}: prompt {pid}: final_answer must be one of {', '.join(ANSWERS)}")
+            raise SfoError(f"{path}: prompt {pid}: final_answer must be one of {', '.join(ANSWERS)} "
+                           "or accept (keep the draft)")
         out.append({"prompt_id": pid, "draft_answer": drafts[pid], "final_answer": final,
                     "comment": str(p.get("comment") or "").strip()})
+    if not out:
+        raise SfoError(f"{path}: no final_answer filled in ({unanswered} prompt(s) left empty), so nothing "
+                       "was saved; write yes, partly, no, not_evidenced or accept for each prompt you checked")
     return out
