@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -70,6 +71,14 @@ _MIGRATIONS: list[str] = [
     );
     CREATE INDEX decisions_by_review ON decisions (sha256, standards, prompt_id);
     """,
+    # Why a stored document does not look like an SFO review ('' when it does), so that
+    # triage can set it aside instead of ranking it; older rows take analyse's warning.
+    """
+    ALTER TABLE analyses ADD COLUMN not_review TEXT NOT NULL DEFAULT '';
+    UPDATE analyses SET not_review = COALESCE((
+        SELECT substr(value, 6, instr(value, ':') - 6) FROM json_each(analyses.result, '$.warnings')
+        WHERE value LIKE 'this does not look like an SFO review%' LIMIT 1), '');
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -89,6 +98,49 @@ def require_existing(db: str | Path | None, hint: str) -> None:
     if db is not None and not Path(db).is_file():
         where = "no such folder" if not Path(db).parent.is_dir() else "no store there"
         raise SfoError(f"--db {db}: {where} ({hint})")
+
+
+@dataclass
+class AnalysisRecord:
+    """One analysis as the rows the store writes: plain strings and tuples.
+
+    A batch worker builds it, so the parent process (the store's only writer) receives
+    small already-serialised data instead of unpickling the whole document and result
+    and serialising them itself, which would make the parent the bottleneck.
+    """
+
+    sha256: str
+    standards: str
+    source_path: str
+    result_json: str
+    metadata_json: str
+    composite_score: int | None
+    composite: str | None
+    not_review: str
+    paragraphs: list[tuple]
+
+
+def prepare_analysis(analysis: "Analysis", doc: "ReviewDocument", path: str | Path) -> AnalysisRecord:
+    from sfo_nlp.corpus.review_shape import shape_problem
+
+    return AnalysisRecord(
+        sha256=analysis.sha256,
+        standards=analysis.standards_version,
+        source_path=str(path),
+        result_json=json.dumps(analysis.to_dict(), ensure_ascii=False, default=str),
+        metadata_json=json.dumps(analysis.metadata, ensure_ascii=False, default=str),
+        composite_score=analysis.composite_score,
+        composite=analysis.composite,
+        not_review=shape_problem(doc),
+        paragraphs=[
+            (analysis.sha256, b.id, b.page, b.section, b.type, b.text)
+            for b in doc.blocks
+            if b.type in PARAGRAPH_TYPES
+        ],
+    )
+
+
+PARAGRAPH_TYPES = ("paragraph", "list_item", "quote", "table")
 
 
 def _now() -> str:
@@ -164,30 +216,18 @@ class Store:
     # -- analyses ---------------------------------------------------------------
     def save_analysis(self, analysis: "Analysis", doc: "ReviewDocument", path: str | Path) -> None:
         """Store (or replace) a review's analysis and its body paragraphs, atomically."""
-        data = analysis.to_dict()
+        self.save_record(prepare_analysis(analysis, doc, path))
+
+    def save_record(self, rec: AnalysisRecord) -> None:
         with self.conn:
             self.conn.execute(
-                "INSERT OR REPLACE INTO analyses VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    analysis.sha256,
-                    analysis.standards_version,
-                    str(path),
-                    json.dumps(data, ensure_ascii=False, default=str),
-                    json.dumps(analysis.metadata, ensure_ascii=False, default=str),
-                    analysis.composite_score,
-                    analysis.composite,
-                    _now(),
-                ),
+                "INSERT OR REPLACE INTO analyses (sha256, standards, source_path, result, metadata, "
+                "composite_score, composite, created, not_review) VALUES (?,?,?,?,?,?,?,?,?)",
+                (rec.sha256, rec.standards, rec.source_path, rec.result_json, rec.metadata_json,
+                 rec.composite_score, rec.composite, _now(), rec.not_review),
             )
-            self.conn.execute("DELETE FROM paragraphs WHERE sha256 = ?", (analysis.sha256,))
-            self.conn.executemany(
-                "INSERT INTO paragraphs VALUES (?,?,?,?,?,?)",
-                [
-                    (analysis.sha256, b.id, b.page, b.section, b.type, b.text)
-                    for b in doc.blocks
-                    if b.type in ("paragraph", "list_item", "quote", "table")
-                ],
-            )
+            self.conn.execute("DELETE FROM paragraphs WHERE sha256 = ?", (rec.sha256,))
+            self.conn.executemany("INSERT INTO paragraphs VALUES (?,?,?,?,?,?)", rec.paragraphs)
 
     def get_analysis(self, sha256: str, standards: str = "2023") -> dict | None:
         row = self.conn.execute(
@@ -206,7 +246,7 @@ class Store:
     def list_analyses(self) -> list[dict]:
         """One summary row per stored analysis (no full result), newest first."""
         rows = self.conn.execute(
-            "SELECT sha256, standards, source_path, metadata, composite_score, composite, created, "
+            "SELECT sha256, standards, source_path, metadata, composite_score, composite, created, not_review, "
             "json_extract(result, '$.ratings') AS ratings FROM analyses ORDER BY created DESC, source_path"
         ).fetchall()
         out = []
@@ -235,6 +275,10 @@ class Store:
 
     def errors(self) -> list[dict]:
         return [dict(r) for r in self.conn.execute("SELECT path, sha256, message, created FROM errors ORDER BY id")]
+
+    def latest_errors(self) -> dict[str, dict]:
+        """SHA-256 -> the latest error recorded for that file content."""
+        return {e["sha256"]: e for e in self.errors() if e["sha256"]}
 
     # -- inspectors' decisions ---------------------------------------------------
     def save_decision(

@@ -34,16 +34,25 @@ def fake_analyse(path, password=None, standards="2023"):
         raise RuntimeError("boom")
     if "EXIT" in doc.text:
         os._exit(3)  # a worker killed outright, as by the out-of-memory killer
+    if "SLOW" in doc.text:
+        import time
+
+        time.sleep(120)  # a file the worker is still busy with when Ctrl+C comes
     scores = [int(x) for x in re.search(r"Scores: (\d) (\d) (\d) (\d)", doc.text).groups()]
     ratings = [StandardRating(str(i + 1), batch.STANDARD_TITLES[str(i + 1)], s, "test") for i, s in enumerate(scores)]
     return doc, Analysis(doc.source, doc.sha256, standards, dict(doc.metadata), doc.page_count, ratings=ratings)
+
+
+# Enough words under enough headings to look like a review (see corpus/review_shape.py).
+BODY = "\n\n".join(f"## Section {i}\n\n" + "The practitioner did not consider the risk to children. " * 12
+                   for i in range(1, 5))
 
 
 def review(folder: Path, name: str, scores: str, region: str = "North West") -> Path:
     p = folder / name
     p.write_text(
         f"# SFO review {name}\n\nRegion: {region}\n\nOffence: Murder\n\n"
-        f"Scores: {scores}\n\nThe practitioner did not consider the risk to children.\n",
+        f"Scores: {scores}\n\n{BODY}\n",
         encoding="utf-8",
     )
     return p
@@ -93,9 +102,12 @@ def test_bad_file_recorded_and_batch_goes_on_then_rerun_skips(reviews, tmp_path)
     assert rows[1]["composite_score"] == 4 and rows[1]["composite"] == "Requires improvement"
 
     # unchanged files (and the unchanged bad one) are skipped; the error is not duplicated
+    # and the bad one is still reported as failed, with the error stored for it
     s2, rows2, errors2 = run(reviews, db)
-    assert (s2.analysed, s2.failed, s2.skipped) == (0, 0, 4)
+    assert (s2.analysed, s2.failed, s2.failed_before, s2.skipped) == (0, 1, 1, 3)
     assert CALLS == [] and len(errors2) == 1 and len(rows2) == 3
+    assert s2.failures == [{"path": str(reviews / "broken.pdf"), "sha256": errors[0]["sha256"],
+                            "error": errors[0]["message"], "earlier": True}]
 
     # a changed file is analysed again; --retry-errors retries the bad one
     review(reviews, "a.md", "3 3 3 3")
@@ -162,20 +174,31 @@ def test_cli_formats_and_errors(run_cli, reviews, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "ANALYSER", FAKE)
     db = tmp_path / "r.sqlite"
     code, out, err = run_cli("batch", reviews, "--db", db, "--workers", "1", "--format", "json")
-    assert code == 0, err
+    assert code == 1, err  # finished, but a file failed: a script can tell
     data = json.loads(out)
     assert data["summary"]["analysed"] == 3 and data["summary"]["failed"] == 1
     assert [r["review"] for r in data["reviews"]] == ["b.md", "c.md", "a.md"]
     assert "3 analysed" in err and "1 failed" in err
 
+    # a re-run still reports the unchanged bad file, with its error, and still exits 1
     out_csv = tmp_path / "t.csv"
     code, out, err = run_cli("batch", reviews, "--db", db, "--format", "csv", "-o", out_csv)
-    assert code == 0 and out == ""
-    assert "4 already stored" in err
-    assert out_csv.read_text().splitlines()[0].startswith("rank,review,composite_score")
+    assert code == 1 and out == ""
+    assert "3 already stored, 1 failed (1 in an earlier run and unchanged since" in " ".join(err.split())
+    lines = list(csv.DictReader(out_csv.open()))
+    assert [(r["review"], bool(r["error"])) for r in lines][-1] == ("broken.pdf", True)
+    code, out, err = run_cli("batch", reviews, "--db", db, "--format", "json")
+    data = json.loads(out)
+    assert data["summary"]["failed"] == data["summary"]["failed_before"] == 1
+    assert data["errors"][0]["error"] == "broken.pdf: the file is empty"
 
     code, out, err = run_cli("batch", reviews, "--db", db)
-    assert code == 0 and "Triage" in out and "c.md" in out
+    assert code == 1 and "Triage" in out and "c.md" in out and "failed: " in out and "earlier run" in out
+
+    # all good: exit 0
+    (reviews / "broken.pdf").unlink()
+    code, out, err = run_cli("batch", reviews, "--db", db)
+    assert code == 0, err
 
     code, out, err = run_cli("batch", tmp_path / "nothing-here", "--db", db)
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
@@ -196,3 +219,79 @@ def test_a_dead_worker_is_reported_but_not_recorded_as_a_bad_file(tmp_path):
     s, rows, errors = run(d, tmp_path / "r.sqlite", workers=2)
     assert s.failed >= 1 and any("worker process stopped" in f["error"] for f in s.failures)
     assert errors == []  # so a re-run tries those files again
+
+
+def test_workers_are_capped_at_the_cpus_with_a_note(run_cli, reviews, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "available_cpus", lambda: 2)
+    assert batch.cap_workers(2) == (2, "")
+    assert batch.cap_workers(64) == (2, "note: --workers 64 is more than the 2 CPU(s) here; using 2")
+    with pytest.raises(batch.UsageError):
+        batch.cap_workers(0)
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    monkeypatch.setattr(batch, "available_cpus", lambda: 1)
+    code, out, err = run_cli("batch", reviews, "--db", tmp_path / "r.sqlite", "--workers", "64", "-f", "json")
+    assert err.startswith("note: --workers 64 is more than the 1 CPU(s) here; using 1\n")
+    assert json.loads(out)["summary"]["workers"] == 1
+
+
+def test_a_file_that_is_not_a_review_is_listed_but_not_ranked(run_cli, tmp_path, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "a.md", "2 2 2 2")
+    review(d, "b.md", "1 1 1 2")
+    (d / "hello.md").write_text("Hello. Scores: 0 0 0 0\n", encoding="utf-8")  # would be 'weakest'
+    s, rows, _ = run(d, tmp_path / "r.sqlite")
+    assert [(r["rank"], r["review"]) for r in rows] == [(1, "b.md"), (2, "a.md"), (None, "hello.md")]
+    assert rows[2]["not_review"].startswith("does not look like an SFO review (")
+    assert rows[0]["not_review"] == rows[1]["not_review"] == ""
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite")
+    assert code == 0
+    assert "not a review (not ranked): hello.md: does not look like an SFO review" in out
+    assert not re.search(r"│\s*\d+\s*│ hello\.md", out)
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite", "-f", "csv")
+    last = list(csv.DictReader(io.StringIO(out)))[-1]
+    assert last["review"] == "hello.md" and last["rank"] == "" and last["not_review"]
+
+
+def test_a_long_file_name_never_squeezes_the_scores_out(run_cli, tmp_path, monkeypatch):
+    from rich.cells import cell_len
+
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "review with spaces ünïcødé – 试验 and a very long name indeed, far too long.md", "1 2 3 0")
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    for width in ("80", "100", "200"):
+        monkeypatch.setenv("COLUMNS", width)
+        code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite")
+        assert code == 0, err
+        row = next(line for line in out.splitlines() if "review with" in line)
+        assert re.search(r"│\s+1\s+│\s+2\s+│\s+3\s+│\s+0\s+│", row), out
+        assert "6/12 RI" in row and ("…" in row) == (width != "200")
+        assert max(cell_len(line) for line in out.splitlines()) <= int(width)
+
+
+def test_ctrl_c_stops_the_workers_at_once_and_counts_what_was_saved(tmp_path):
+    import multiprocessing
+    import signal
+    import time
+
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "quick.md", "2 2 2 2").write_text(review(d, "quick.md", "2 2 2 2").read_text() + "x " * 4000)
+    for i in range(3):
+        (d / f"slow{i}.md").write_text(f"SLOW {i}\n", encoding="utf-8")
+    interrupted_at = []
+
+    def ctrl_c_after_first(event, result):
+        if event == "done" and not interrupted_at:
+            interrupted_at.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with Store(tmp_path / "r.sqlite") as st:
+        s = batch.run_batch(batch.discover(d), st, workers=2, analyser=FAKE, progress=ctrl_c_after_first)
+        stopped = time.monotonic() - interrupted_at[0]
+        stored = len(st.list_analyses())
+    assert s.interrupted and stopped < 10  # the slow files would take 120 s each
+    assert s.analysed == stored == 1 and s.failed == 0
+    assert multiprocessing.active_children() == []

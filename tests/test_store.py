@@ -72,3 +72,30 @@ def test_migrates_and_refuses_newer(tmp_path, monkeypatch):
         Store(tmp_path / "junk.sqlite").open()
     monkeypatch.setenv("SFO_NLP_DB", str(tmp_path / "env.sqlite"))
     assert default_path() == tmp_path / "env.sqlite"
+
+
+def test_schema_1_store_is_migrated_and_old_non_reviews_are_marked(tmp_path):
+    import json
+
+    from sfo_nlp import store
+
+    db = tmp_path / "v1.sqlite"
+    conn = sqlite3.connect(db)
+    conn.executescript(store._MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    for sha, warnings in (("a", ["this does not look like an SFO review (2 words, 0 headings): the DRAFT..."]),
+                          ("b", ["page 3 has no text"])):
+        conn.execute("INSERT INTO analyses VALUES (?,?,?,?,?,?,?,?)",
+                     (sha, "2023", f"/r/{sha}.md", json.dumps({"warnings": warnings}), "{}", 3, "Inadequate", "t"))
+    conn.commit()
+    conn.close()
+    with Store(db) as st:
+        assert st.schema_version == SCHEMA_VERSION >= 2
+        marks = {r["sha256"]: r["not_review"] for r in st.list_analyses()}
+    assert marks == {"a": "does not look like an SFO review (2 words, 0 headings)", "b": ""}
+
+
+def test_a_non_review_is_marked_when_saved(tmp_path):
+    doc, a = _doc_and_analysis()
+    with Store(tmp_path / "s.sqlite") as st:
+        st.save_analysis(a, doc, "/x/r.md")
+        assert st.list_analyses()[0]["not_review"].startswith("does not look like an SFO review (6 words, 1 heading")

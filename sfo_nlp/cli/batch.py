@@ -10,11 +10,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
 from sfo_nlp.corpus import triage
-from sfo_nlp.corpus.batch import discover, run_batch
+from sfo_nlp.corpus.batch import cap_workers, discover, run_batch
 from sfo_nlp.store import Store
 
 DbOpt = typer.Option(None, "--db", help="SQLite file to store results in (default: your user data folder, "
@@ -42,13 +43,18 @@ def batch(
 ) -> None:
     """Analyse every review in a folder or glob (re-runs skip unchanged files) and rank them for triage.
 
-    The ranking puts the reviews with the lowest DRAFT composite rating first, then those whose weakest standard is weakest. Ratings are the analyser's drafts for an inspector to confirm.
+    The ranking puts the reviews with the lowest DRAFT composite rating first, then those whose weakest standard is weakest. Ratings are the analyser's drafts for an inspector to confirm. A file that does not look like an SFO review (far too short, no headings) is listed as "not a review" and not ranked.
+
+    Exit status: 0 every file is analysed; 1 the batch finished but some files failed (now, or in an earlier run and unchanged since: they are listed with their error); 2 nothing was run (bad options, no files found, database unusable); 130 interrupted with Ctrl+C (run the same command again to resume).
     """
     from sfo_nlp.standards import load_standards
 
     load_standards(standards)  # an unknown version fails once, not once per file
+    workers, note = cap_workers(workers)
     files = discover(source)
     err = Console(stderr=True, highlight=False)
+    if note:
+        err.print(note, markup=False)
     with Store(db) as store:
         with Progress(
             TextColumn("[bold]analysing[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -72,15 +78,21 @@ def batch(
         emit(triage.to_csv(rows, failures), output)
     else:
         render_console(lambda con: _draw(con, rows, summary), output)
-    err.print(_summary_line(summary, store.path))
+    err.print(_summary_line(summary, store.path), markup=False)
     if summary.interrupted:
         raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)  # finished, but a script must be able to tell that files failed
 
 
 def _summary_line(summary, db: Path) -> str:
-    line = (f"{summary.files} files: {summary.analysed} analysed, {summary.skipped} already stored or failed "
-            f"before, {summary.failed} failed, in {summary.seconds:.1f} s with {summary.workers} "
-            f"worker{'s' if summary.workers != 1 else ''}; results in {db}")
+    failed = f"{summary.failed} failed"
+    if summary.failed_before:
+        failed += (f" ({summary.failed_before} in an earlier run and unchanged since; "
+                   "--retry-errors tries them again)")
+    line = (f"{summary.files} files: {summary.analysed} analysed, {summary.skipped} already stored, {failed}, "
+            f"in {summary.seconds:.1f} s with {summary.workers} worker{'s' if summary.workers != 1 else ''}; "
+            f"results in {db}")
     if summary.interrupted:
         line += ". Interrupted: run the same command again to resume"
     return line
@@ -89,24 +101,45 @@ def _summary_line(summary, db: Path) -> str:
 SHORT = {"Outstanding": "O", "Good": "G", "Requires improvement": "RI", "Inadequate": "I"}
 
 
+# The review name gets what the score columns leave: a long name is cut short with an
+# ellipsis (the full path is in --format csv/json), never the scores squeezed out.
+MIN_NAME_WIDTH = 12
+
+
 def _draw(con, rows, summary) -> None:
+    ranked = [r for r in rows if not r["not_review"]]
     t = RichTable(title="Triage: likely weakest reviews first (DRAFT ratings, for an inspector to confirm)",
                   caption="S1 analysis of practice, S2 judgements, S3 learning, S4 victims and families (scores 0-3); "
                   "O Outstanding, G Good, RI Requires improvement, I Inadequate")
-    t.add_column("#", justify="right", min_width=2)
-    t.add_column("review", no_wrap=True)
-    t.add_column("composite", no_wrap=True)
-    t.add_column("weakest", no_wrap=True)
+    fixed = [("#", 3), ("composite", 9), ("weakest", 7)] + [(f"S{s}", 2) for s in "1234"]
+    # each column costs 3 characters of border and padding; region and offence are
+    # dropped on a narrow terminal before the name is cut below MIN_NAME_WIDTH
+    spare = con.width - sum(w for _, w in fixed) - 3 * (len(fixed) + 1) - 1
+    region_w = 12 if spare >= MIN_NAME_WIDTH + 12 + 3 else 0
+    offence_w = min(22, spare - MIN_NAME_WIDTH - region_w - 6) if region_w else 0
+    offence_w = offence_w if offence_w >= 10 else 0
+    name_w = max(MIN_NAME_WIDTH, spare - (region_w + 3 if region_w else 0) - (offence_w + 3 if offence_w else 0))
+    t.add_column("#", justify="right", min_width=3, no_wrap=True)
+    t.add_column("review", no_wrap=True, overflow="ellipsis", max_width=name_w)
+    t.add_column("composite", no_wrap=True, min_width=9)
+    t.add_column("weakest", no_wrap=True, min_width=7)
     for s in "1234":
-        t.add_column(f"S{s}", justify="right", min_width=2)
-    t.add_column("region", max_width=16, overflow="fold")
-    t.add_column("offence", max_width=22, overflow="fold")
-    for r in rows:
+        t.add_column(f"S{s}", justify="right", min_width=2, no_wrap=True)
+    if region_w:
+        t.add_column("region", max_width=region_w, overflow="fold")
+    if offence_w:
+        t.add_column("offence", max_width=offence_w, overflow="fold")
+    for r in ranked:
         comp = f"{r['composite_score']}/12 {SHORT.get(r['composite'], r['composite'])}" if r["composite_score"] is not None else "-"
         weakest = f"S{r['weakest_standard']} {SHORT.get(r['weakest_label'], '')}" if r["weakest_standard"] else "-"
-        t.add_row(str(r["rank"]), r["review"], comp, weakest,
-                  *(str(r[f"s{s}"]) if r[f"s{s}"] is not None else "-" for s in "1234"),
-                  r["region"] or "", r["offence"] or "")
+        extra = ([Text(r["region"] or "")] if region_w else []) + ([Text(r["offence"] or "")] if offence_w else [])
+        t.add_row(str(r["rank"]), Text(r["review"]), comp, weakest,
+                  *(str(r[f"s{s}"]) if r[f"s{s}"] is not None else "-" for s in "1234"), *extra)
     con.print(t)
+    for r in rows:
+        if r["not_review"]:
+            con.print(Text(f"not a review (not ranked): {r['review']}: {r['not_review']}", style="yellow"),
+                      soft_wrap=True)
     for f in summary.failures:
-        con.print(f"[red]failed:[/red] {f['path']}: {f['error']}", markup=True, soft_wrap=True)
+        when = " (failed in an earlier run; unchanged since)" if f.get("earlier") else ""
+        con.print(Text.assemble(("failed: ", "red"), f"{f['path']}: {f['error']}{when}"), soft_wrap=True)

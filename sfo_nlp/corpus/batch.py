@@ -7,8 +7,13 @@ and the batch goes on.
 
 Workers are separate processes because spaCy holds the GIL; each loads the model once
 in its initializer. Results travel back to the parent, which alone writes to SQLite, so
-there is never more than one writer. Files are handed out largest first so that a big
-review does not start last and leave the other worker idle at the end.
+there is never more than one writer. A worker sends back the rows to store, already
+serialised (``store.prepare_analysis``), so the parent does little more than write them:
+its CPU time stays a small fraction of the workers'. Files are handed out largest first,
+one at a time, so that a big review does not start last and leave the other worker idle.
+
+Ctrl+C stops the workers at once (they are terminated, not waited for: a file half
+analysed is simply analysed again next time) and the summary counts only what was saved.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -63,6 +71,24 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (a container or taskset can allow fewer than exist)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def cap_workers(requested: int) -> tuple[int, str]:
+    """More workers than CPUs only adds memory (one spaCy model each) and switching: cap it."""
+    if requested < 1:
+        raise UsageError("--workers must be at least 1")
+    cpus = available_cpus()
+    if requested <= cpus:
+        return requested, ""
+    return cpus, f"note: --workers {requested} is more than the {cpus} CPU(s) here; using {cpus}"
+
+
 # -- the worker ----------------------------------------------------------------------
 # Set once per worker process by _init_worker; module globals because a process pool
 # can only pass picklable arguments and the loaded pipeline is not one.
@@ -83,8 +109,6 @@ def _init_worker(analyser: str, options: dict[str, Any], in_pool: bool = False) 
     if in_pool:
         # Ctrl+C reaches every process of the terminal's group; only the parent should act
         # on it (stop handing out files, keep what is saved), not die mid-file in a worker.
-        import signal
-
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     _ANALYSE = _resolve(analyser)
     _OPTIONS = dict(options)
@@ -115,8 +139,7 @@ class FileResult:
     worker_peak_mb: float
     error: str = ""
     worker_cpu_s: float = 0.0
-    analysis: Any = None
-    doc: Any = None
+    record: Any = None  # store.AnalysisRecord: what the parent writes
 
 
 def _one_line(exc: BaseException) -> str:
@@ -128,13 +151,15 @@ def _one_line(exc: BaseException) -> str:
 
 def analyse_file(path: str, sha256: str) -> FileResult:
     """Analyse one file in this worker; never raises for a bad file."""
+    from sfo_nlp.store import prepare_analysis
+
     assert _ANALYSE is not None, "worker not initialised"
     t0 = time.perf_counter()
     try:
         doc, analysis = _ANALYSE(Path(path), **_OPTIONS)
-        doc._spacy = None  # the parsed Doc is large and is not needed by the parent
+        record = prepare_analysis(analysis, doc, path)
         return FileResult(path, sha256, True, time.perf_counter() - t0, os.getpid(), peak_rss_mb(),
-                          analysis=analysis, doc=doc, worker_cpu_s=cpu_seconds())
+                          record=record, worker_cpu_s=cpu_seconds())
     except Exception as exc:  # a bad file must not stop the batch
         return FileResult(path, sha256, False, time.perf_counter() - t0, os.getpid(), peak_rss_mb(),
                           error=_one_line(exc), worker_cpu_s=cpu_seconds())
@@ -145,15 +170,17 @@ def analyse_file(path: str, sha256: str) -> FileResult:
 class BatchSummary:
     files: int = 0
     analysed: int = 0
-    skipped: int = 0
-    failed: int = 0
+    skipped: int = 0  # stored by an earlier run, unchanged
+    failed: int = 0  # failed in this run, or failed before and still unchanged
+    failed_before: int = 0  # of ``failed``: not tried again (unchanged; --retry-errors tries)
     seconds: float = 0.0
     workers: int = 1
     interrupted: bool = False
     worker_peak_mb: dict[int, float] = field(default_factory=dict)
     worker_cpu_s: dict[int, float] = field(default_factory=dict)  # CPU seconds each worker used
     shas: list[str] = field(default_factory=list)  # every file of this batch, in order
-    failures: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    parent_cpu_s: float = 0.0  # CPU the parent itself used: hashing, storing, bookkeeping
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,11 +188,13 @@ class BatchSummary:
             "analysed": self.analysed,
             "skipped": self.skipped,
             "failed": self.failed,
+            "failed_before": self.failed_before,
             "seconds": round(self.seconds, 2),
             "workers": self.workers,
             "interrupted": self.interrupted,
             "peak_memory_mb_per_worker": {str(k): round(v, 1) for k, v in sorted(self.worker_peak_mb.items())},
             "cpu_seconds_per_worker": {str(k): round(v, 1) for k, v in sorted(self.worker_cpu_s.items())},
+            "cpu_seconds_parent": round(self.parent_cpu_s, 2),
         }
 
 
@@ -191,10 +220,10 @@ def run_batch(
     files = [Path(f).resolve() for f in files]  # the same file is the same path in every run
     summary = BatchSummary(files=len(files), workers=workers)
     progress = progress or (lambda event, result: None)
-    known_errors = {(e["sha256"], e["message"]) for e in store.errors()}
-    failed_before = {sha for sha, _ in known_errors}
+    failed_before = store.latest_errors()
+    known_errors = {(sha, e["message"]) for sha, e in failed_before.items()}
     todo: list[tuple[Path, str]] = []
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for f in files:
         try:
             sha = file_sha256(f)
@@ -204,8 +233,16 @@ def run_batch(
             progress("skip", None)
             continue
         summary.shas.append(sha)
-        if store.has_analysis(sha, standards) or (sha in failed_before and not retry_errors):
+        if store.has_analysis(sha, standards):
             summary.skipped += 1
+            progress("skip", None)
+        elif sha in failed_before and not retry_errors:
+            # Still the same bytes that failed: still failing. Say so on every run, so a
+            # re-run never looks clean while files are unreadable.
+            summary.failed += 1
+            summary.failed_before += 1
+            summary.failures.append({"path": str(f), "sha256": sha, "error": failed_before[sha]["message"],
+                                     "earlier": True})
             progress("skip", None)
         else:
             todo.append((f, sha))
@@ -216,10 +253,11 @@ def run_batch(
         if workers == 1 or len(todo) <= 1:
             _run_here(todo, store, summary, known_errors, progress, analyser, options)
         else:
-            _run_pool(todo, store, summary, known_errors, progress, analyser, options, workers)
+            _run_pool(todo, store, summary, known_errors, progress, analyser, options, min(workers, len(todo)))
     except KeyboardInterrupt:
         summary.interrupted = True
     summary.seconds = time.perf_counter() - t0
+    summary.parent_cpu_s = time.process_time() - cpu0
     return summary
 
 
@@ -229,8 +267,9 @@ def _run_here(todo, store, summary, known_errors, progress, analyser, options) -
     _init_worker(analyser, options)
     for path, sha in todo:
         progress("start", None)
-        _record(store, summary, known_errors, analyse_file(str(path), sha))
-        progress("done", None)
+        result = analyse_file(str(path), sha)
+        _record(store, summary, known_errors, result)
+        progress("done", result)
 
 
 def _run_pool(todo, store, summary, known_errors, progress, analyser, options, workers) -> None:
@@ -247,31 +286,71 @@ def _run_pool(todo, store, summary, known_errors, progress, analyser, options, w
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 path, sha = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    # Every file still queued fails with the one that killed the worker, so
-                    # none is recorded as bad: a re-run tries them again.
-                    result = FileResult(str(path), sha, False, 0.0, 0, 0.0, error=WORKER_DIED.format(name=path.name))
-                except Exception as exc:  # e.g. a result that could not be sent back
-                    result = FileResult(str(path), sha, False, 0.0, 0, 0.0, error=_one_line(exc))
+                result = _outcome(fut, path, sha)
                 _record(store, summary, known_errors, result)
                 progress("done", result)
     except KeyboardInterrupt:
-        for fut in pending:
-            fut.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Keep what finished while Ctrl+C arrived, then stop the rest now: waiting for
+        # files already in the workers' hands could take minutes.
+        for fut in [f for f in pending if f.done() and not f.cancelled()]:
+            path, sha = pending.pop(fut)
+            _record(store, summary, known_errors, _outcome(fut, path, sha))
+        _stop_now(pool)
         raise
     pool.shutdown(wait=True)
 
 
+def _outcome(fut: Future, path: Path, sha: str) -> FileResult:
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        # Every file still queued fails with the one that killed the worker, so none is
+        # recorded as bad: a re-run tries them again.
+        return FileResult(str(path), sha, False, 0.0, 0, 0.0, error=WORKER_DIED.format(name=path.name))
+    except Exception as exc:  # e.g. a result that could not be sent back
+        return FileResult(str(path), sha, False, 0.0, 0, 0.0, error=_one_line(exc))
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued files and end the worker processes without waiting for them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
+
+
+@contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl+C until the block ends, so a result is stored and counted together
+    (the summary must never say fewer files were saved than the store holds)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals only reach the main thread anyway
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
 def _record(store, summary: BatchSummary, known_errors: set, result: FileResult) -> None:
+    with _sigint_deferred():
+        _store_result(store, summary, known_errors, result)
+
+
+def _store_result(store, summary: BatchSummary, known_errors: set, result: FileResult) -> None:
     if result.worker_pid:
         pid = result.worker_pid
         summary.worker_peak_mb[pid] = max(summary.worker_peak_mb.get(pid, 0.0), result.worker_peak_mb)
         summary.worker_cpu_s[pid] = max(summary.worker_cpu_s.get(pid, 0.0), result.worker_cpu_s)
     if result.ok:
-        store.save_analysis(result.analysis, result.doc, result.path)
+        store.save_record(result.record)
         summary.analysed += 1
         return
     summary.failed += 1

@@ -4,6 +4,10 @@ The ranking is by the draft composite score (lowest first), then by the score of
 review's weakest standard, so among reviews with the same composite the one with a
 standard likely rated Inadequate comes before one that is uniformly middling. The
 ratings are the analyser's drafts, not an inspector's: the table says so.
+
+A stored document that does not look like an SFO review (see review_shape) is listed
+with the reason but not ranked: its drafts are mostly "no", and ranked it would be
+"the weakest review" on every run.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sfo_nlp.results import RATING_LABELS, composite_label
 COLUMNS = [
     "rank", "review", "composite_score", "composite", "weakest_standard", "weakest_title",
     "weakest_score", "weakest_label", "s1", "s2", "s3", "s4", "region", "offence", "rosh_level",
-    "sha256", "path",
+    "sha256", "path", "not_review",
 ]
 
 
@@ -40,6 +44,7 @@ def triage_rows(analyses: Iterable[dict[str, Any]], shas: Iterable[str] | None =
             "rosh_level": meta.get("rosh_level", ""),
             "sha256": a["sha256"],
             "path": a["source_path"],
+            "not_review": a.get("not_review") or "",
         }
         for s in ("1", "2", "3", "4"):
             row[f"s{s}"] = ratings[s]["score"] if s in ratings else None
@@ -59,7 +64,8 @@ def triage_rows(analyses: Iterable[dict[str, Any]], shas: Iterable[str] | None =
             row.update(weakest_standard="", weakest_title="", weakest_score=None, weakest_label="")
         rows.append(row)
     rows.sort(key=_rank_key)
-    for i, row in enumerate(rows, start=1):
+    ranked = [row for row in rows if not row["not_review"]]
+    for i, row in enumerate(ranked, start=1):
         row["rank"] = i
     return [{c: row.get(c) for c in COLUMNS} for row in rows]
 
@@ -67,6 +73,7 @@ def triage_rows(analyses: Iterable[dict[str, Any]], shas: Iterable[str] | None =
 def _rank_key(row: dict[str, Any]) -> tuple:
     unknown = row["composite_score"] is None  # unrated reviews go last, not first
     return (
+        bool(row["not_review"]),  # not ranked at all: after every review
         unknown,
         row["composite_score"] if not unknown else 0,
         row["weakest_score"] if row["weakest_score"] is not None else 99,
