@@ -192,3 +192,71 @@ def test_spelled_out_terms_of_art(tmp_path):
     assert terms["extended determinate sentence"]["explained"] is False
     assert terms["RAR"]["count"] == 2 and terms["RAR"]["explained"] is True
     assert not any("risk management plan" in k.lower() for k in terms)
+
+
+def _jargon(tmp_path, text: str) -> dict[str, dict]:
+    p = tmp_path / "r.md"
+    p.write_text(text)
+    return _terms(p)[0]
+
+
+def test_hyphenated_acronyms_are_one_term(tmp_path):
+    terms = _jargon(tmp_path, "# Review\n\nThe OGRS / OSP-DC / OSP-IIC scores were 71% / medium / low. "
+                              "Non-MAPPA cases and RoSH-related notes were read.\n")
+    assert not terms["OSP-DC"]["explained"] and not terms["OSP-IIC"]["explained"]
+    assert not {"DC", "IIC", "OSP"} & set(terms)  # never split into its parts
+    assert "MAPPA" in terms and "RoSH" in terms  # a prefix or suffix word is not part of an acronym
+    assert "direct contact" in terms["OSP-DC"]["suggestion"] or "against a person" in terms["OSP-DC"]["suggestion"]
+    terms = _jargon(tmp_path, "The OASys sexual reoffending predictor for direct contact offences (OSP-DC) was medium.\n")
+    assert terms["OSP-DC"]["explained"] and terms["OSP-DC"]["how"] == "inline"
+
+
+@pytest.mark.parametrize("word,expected", [("OSP-DC", True), ("OSP-IIC", True), ("OSP-related", False),
+                                           ("Non-MAPPA", False)])
+def test_hyphenated_acronym_shape(word, expected):
+    assert is_acronym(word) is expected  # every part must itself be an acronym
+
+
+def test_tier_codes(tmp_path):
+    terms = _jargon(tmp_path, "| Field | Detail |\n|---|---|\n| Tier | A3 |\n\n"
+                              "He was later supervised at Tier C3. He drove on the A2 road.\n")
+    assert terms["A3"]["explained"] is False and terms["C3"]["explained"] is False
+    assert "A2" not in terms  # a road, not a tier
+    assert "supervision level" in terms["C3"]["suggestion"]
+    terms = _jargon(tmp_path, "He was supervised at Tier C3 (the level of supervision for a medium-risk case).\n")
+    assert terms["C3"]["explained"] is True
+
+
+def test_code_rules_examples():
+    from sfo_nlp.checks.victims_glossary import load as load_glossary
+
+    codes = load_glossary().codes
+    assert codes
+    for spec in codes:
+        assert spec["plain"].strip() and spec["fire"] and spec["quiet"]
+        for s in spec["fire"]:
+            assert spec["rx"].search(s), (spec["name"], s)
+        for s in spec["quiet"]:
+            assert not spec["rx"].search(s), (spec["name"], s)
+
+
+@pytest.mark.parametrize("term", ["youth rehabilitation order", "referral order", "detention and training order",
+                                  "community psychiatric nurse"])
+def test_multi_word_terms_of_art(tmp_path, term):
+    terms = _jargon(tmp_path, f"In 2015 the court made a {term}. Nothing else happened.\n")
+    hit = [t for t in terms.values() if t["term"].lower() == term]
+    assert hit and hit[0]["explained"] is False, sorted(terms)
+
+
+def test_brackets_without_words_explain_nothing(tmp_path):
+    terms = _jargon(tmp_path, "His order had a referral order (6 months) and a tier (the level of supervision).\n")
+    assert terms["referral order"]["explained"] is False and terms["tier"]["explained"] is True
+
+
+def test_title_spelling_out_sfo_explains_it(tmp_path):
+    body = "\n\n1.1 This SFO review looks at his supervision.\n"
+    assert _jargon(tmp_path, "# Serious Further Offence Review: John Smith" + body)["SFO"]["how"] == "inline"
+    assert _jargon(tmp_path, "# Review: John Smith" + body)["SFO"]["explained"] is False
+    # A heading further down is not the title the reader starts from.
+    assert _jargon(tmp_path, "# Review: John Smith" + body + "\n## Serious further offences\n\nMore.\n"
+                   )["SFO"]["explained"] is False

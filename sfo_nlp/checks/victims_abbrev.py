@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A candidate word: letters (with & inside, as in A&E), optionally followed by digits.
-WORD = re.compile(r"(?<![\w&/])([A-Za-z][A-Za-z&]*[A-Za-z]\d*)(?![\w&])")
+# A candidate word: letters (with & inside, as in A&E), optionally followed by digits;
+# or capitalised parts joined by hyphens ("OSP-DC", "OSP-IIC"): one term a reader must
+# have explained, not two. "Non-MAPPA" and "RoSH-related" are not compounds (the first
+# or last part does not start and end with a capital) and yield "MAPPA" and "RoSH".
+_PART = r"[A-Z][A-Za-z&]*[A-Z]\d*"
+WORD = re.compile(rf"((?<![\w&]){_PART}(?:-{_PART})+|(?<![\w&/])(?<![A-Z\d]-)[A-Za-z][A-Za-z&]*[A-Za-z]\d*)(?![\w&])")
 _SHAPE = re.compile(r"^([A-Za-z&]+)(\d*)$")
 _ROMAN = re.compile(r"^(?=[IVXLC]{2,}$)C{0,3}(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _SURNAME_PREFIX = re.compile(r"^(Mc|Mac|De|Di|Da|La|Le|Van|Von|O)[A-Z][a-z]+$")
@@ -37,7 +41,11 @@ def is_roman(word: str) -> bool:
 
 
 def is_acronym(word: str, max_caps_len: int = 7) -> bool:
-    """All capitals (PDU), a plural of one (SPOs), or mixed case (OASys, nDelius, PQiP)."""
+    """All capitals (PDU), a plural of one (SPOs), mixed case (OASys, nDelius, PQiP), or
+    acronyms joined by hyphens (OSP-DC)."""
+    if "-" in word:
+        parts = word.split("-")
+        return len(parts) >= 2 and all(p[:1].isupper() and is_acronym(p, max_caps_len) for p in parts)
     m = _SHAPE.match(word)
     if not m:
         return False
@@ -196,7 +204,7 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
                 out.append(Definition(first, lf, lf_start, m.end(), m.start(1), "long (SHORT)"))
                 continue
         # SHORT (long form) or SHORT [gloss]
-        before = re.search(r"([A-Za-z][A-Za-z&]*[A-Za-z]\d*)\W{0,2}(?:\[\^[^\]]+\])?\s*$", text[max(0, m.start() - 40):m.start()])
+        before = re.search(rf"((?:{_PART}-)*[A-Za-z][A-Za-z&]*[A-Za-z]\d*)\W{{0,2}}(?:\[\^[^\]]+\])?\s*$", text[max(0, m.start() - 40):m.start()])
         if not before:
             continue
         short = before.group(1)

@@ -28,11 +28,13 @@ class Glossary:
     common: set[str]  # key() of common-knowledge abbreviations
     not_terms: set[str]
     options: dict = field(default_factory=dict)
+    codes: list[dict] = field(default_factory=list)  # patterns for codes such as tier codes
 
 
 @lru_cache(maxsize=1)
 def load() -> Glossary:
-    g = rules.load("glossary")["terms"]
+    data = rules.load("glossary")
+    g = data["terms"]
     c = rules.load("common_terms")
     return Glossary(
         acronyms={key(e["term"]): e for e in g if e["type"] == "acronym"},
@@ -40,6 +42,7 @@ def load() -> Glossary:
         common={key(str(t)) for t in c.get("common", [])},
         not_terms={str(t).upper() for t in c.get("not_terms", [])},
         options={k: v for k, v in c.items() if k not in ("common", "not_terms")},
+        codes=[dict(spec, rx=re.compile(spec["pattern"], re.I)) for spec in data.get("codes", [])],
     )
 
 

@@ -26,8 +26,9 @@ USE_BLOCKS = ("paragraph", "list_item", "table", "quote")
 _MARKER_GAP = 3
 # A term of art explained where it is used: "approved premises, which is supervised
 # accommodation", "tier (the level of ...)", or a next sentence "This scheme gives ...".
+# Brackets explain only with words in them: "(25 days)" or "(RAR)" explain nothing.
 _TERM_DEF_AFTER = re.compile(
-    r"^(?:\s*\(|,?\s+(?:which|that|this|who)\s+(?:is|are|means|was|were|refers)\b|,\s+(?:a|an|the)\s+\w+"
+    r"^(?:\s*\((?=\s*[A-Za-z][^()]*\s)|,?\s+(?:which|that|this|who)\s+(?:is|are|means|was|were|refers)\b|,\s+(?:a|an|the)\s+\w+"
     r"|\s+(?:means|refers to|is when|is where|is a|is an|is the|are the|describes)\b"
     r"|[^.]{0,120}\.\s+(?:This|These|It|They|That)\s+(?:\w+\s+)?(?:is|are|means|gives|provides|refers|allows|helps)\b)",
     re.I,
@@ -110,11 +111,37 @@ def _add_term_uses(k: str, entry: dict, rx: re.Pattern, body, term, kind: str = 
     """Every use of a phrase in the body, each with an inline explanation if one follows."""
     for b in body:
         for m in rx.finditer(b.text):
-            t = term(k, kind, entry)
-            t.forms[m.group()] += 1
-            t.uses.append((b.start + m.start(), b.start + m.end()))
-            if _TERM_DEF_AFTER.match(b.text[m.end():m.end() + 200]):
-                t.explanations.append((b.start + m.start(), "inline", b.text[m.start():m.end() + 80]))
+            _add_use(term(k, kind, entry), b, m.start(), m.end())
+
+
+def _add_use(t: Term, b, s: int, e: int) -> None:
+    """One use of ``t`` at ``s:e`` of block ``b``'s text, and the explanation that follows it, if any."""
+    t.forms[b.text[s:e]] += 1
+    t.uses.append((b.start + s, b.start + e))
+    if _TERM_DEF_AFTER.match(b.text[e:e + 200]):
+        t.explanations.append((b.start + s, "inline", b.text[s:e + 80]))
+
+
+def _add_code_uses(gl, body, term) -> None:
+    """Codes such as tier codes ("Tier C3"): each code found is a term of its own ("C3")."""
+    for spec in gl.codes:
+        for b in body:
+            for m in spec["rx"].finditer(b.text):
+                code = m.group("code").upper()
+                entry = {"term": code, "plain": spec["plain"], "code": spec["name"]}
+                _add_use(term("code:" + code, "term", entry), b, *m.span("code"))
+
+
+def _title_spells_out(doc, body, terms: dict, gl) -> None:
+    """An acronym whose long form is in the review's title ("Serious Further Offence
+    Review: ...") is explained before any use: the reader meets the words first."""
+    title = next((b for b in doc.blocks if b.type == "heading"), None)
+    if title is None or (body and title.start > body[0].start):
+        return
+    for k, t in terms.items():
+        e = gl.acronyms.get(k)
+        if t.kind == "acronym" and e and _term_rx((e["long"], *e.get("long_forms", ()))).search(title.text):
+            t.explanations.append((title.start, "inline", title.text))
 
 
 def _explained_late(t: Term, first: int) -> bool:
@@ -153,6 +180,8 @@ def analyse_terms(doc) -> list[Term]:
             if not entry.get("report", True):
                 continue  # an everyday word a family knows, kept for its plain-English meaning
             _add_term_uses("term:" + entry["term"].lower(), entry, _term_pattern(entry), body, term, "term")
+        _add_code_uses(gl, body, term)
+    _title_spells_out(doc, body, terms, gl)
 
     # Inline definitions, wherever they are (body, footnote or glossary section).
     where = {b.id: ("glossary" if b.id in gloss_blocks else "footnote" if b.type == "footnote" else "inline")
