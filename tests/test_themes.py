@@ -150,6 +150,11 @@ def stored(tmp_path_factory):
             if ap:
                 pars.append("He lived at approved premises, where key workers recorded his curfew breaches.")
             pars.append("Note <script>alert(1)</script> & more.")
+            # cover-page text: a disclaimer worded differently in each review, and a
+            # template paragraph every review repeats with its own name filled in
+            pars.insert(0, f"FICTIONAL DOCUMENT ({name}): invented test material; the staff and places do not exist.")
+            pars.insert(1, f"This review of the case of {name} was completed under the national procedures by a "
+                           "senior manager with no previous involvement in the management of the case.")
             md = (f"# Review {name}\n\nRegion: {region}\n\nOffence: {offence}\n\nDate of SFO: {date}\n\n"
                   f"RoSH level: {rosh}\n\n" + "\n\n".join(pars) + "\n")
             path = root / f"{name}.md"
@@ -235,3 +240,43 @@ def test_lemmas_are_cached_in_the_store(stored, monkeypatch):
         store_version = st.schema_version
     assert again == first and version == len(lemma_cache._MIGRATIONS)
     assert store_version >= 1  # the store's own schema version is left alone
+
+
+def test_boilerplate_patterns_fire_on_their_examples_only():
+    from sfo_nlp.corpus.boilerplate import load_patterns
+
+    patterns = load_patterns(rules.load("themes")["boilerplate"])
+    assert {p.id for p in patterns} >= {"test_material_notice", "protective_marking"}
+    for p in patterns:
+        assert p.fire and p.quiet, f"{p.id} ships no examples"
+        assert [x for x in p.fire if not p.regex.search(x)] == []
+        assert [x for x in p.quiet if p.regex.search(x)] == []
+
+
+def test_repeated_template_paragraphs_are_boilerplate_shared_phrases_are_not():
+    from sfo_nlp.corpus.boilerplate import find_boilerplate
+
+    cfg = {"repeated": {"shingle": 5, "min_words": 8, "min_overlap": 0.6, "min_reviews": 3, "min_share": 0.3}}
+    template = "The review of {} was carried out under the national procedure by a manager who was not involved."
+    own = ["The risk of serious harm to children was underestimated after the move to a new address.",
+           "No safeguarding enquiry was made, although the risk of serious harm to the partner was known.",
+           "Home visits stopped in the spring and the risk of serious harm was never reviewed again.",
+           "The risk of serious harm assessment ignored the police callouts reported by the neighbours.",
+           "Drug testing was not requested, and the risk of serious harm rose as his use increased."]
+    pars = []
+    for i, name in enumerate(["Mr Able", "Ms Baker", "Mr Cole", "Mrs Dunn", "Mr Eady"]):
+        pars.append((f"r{i}", template.format(name)))
+        pars.append((f"r{i}", own[i]))  # shares a phrase with the others, not its wording
+    found = find_boilerplate(pars, cfg)
+    assert sorted(found) == [0, 2, 4, 6, 8]  # the template in every review, nothing else
+    # two reviews are not enough to tell a template from a coincidence
+    assert find_boilerplate(pars[:4], cfg) == {}
+
+
+def test_disclaimers_and_template_text_are_not_theme_evidence(stored):
+    with Store(stored) as st:
+        report = analyse_themes(st)
+    texts = [p.text for p in report.paragraphs]
+    assert not any("FICTIONAL" in t or "national procedures" in t for t in texts)
+    assert sum(report.boilerplate.values()) == 12 and len(report.boilerplate) == 2
+    assert report.to_dict()["boilerplate_left_out"] == report.boilerplate

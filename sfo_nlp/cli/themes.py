@@ -53,6 +53,10 @@ def _draw(con, report, written) -> None:
         t.add_row(r["name"], r["kind"], f"{r['reviews_with_theme']}/{r['reviews_in_group']}",
                   f"{100 * r['share']:.0f}", str(r["paragraphs"]))
     con.print(t)
+    if report.boilerplate:
+        con.print("Left out as boilerplate, not evidence: " + "; ".join(
+            f"{n} paragraph{'s' if n != 1 else ''} ({why})" for why, n in sorted(report.boilerplate.items())),
+            markup=False)
     d = report.discovery
     if d.note:
         con.print(f"Discovery: {d.note}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sfo_nlp.corpus.boilerplate import find_boilerplate
 from sfo_nlp.corpus.discovery import Discovery, content_lemmas, discover
 from sfo_nlp.corpus import lemma_cache
 from sfo_nlp.corpus.themes import Taxonomy
@@ -54,6 +55,7 @@ class ThemeReport:
     discovery: Discovery
     prevalence: list[dict[str, Any]]
     by_target: list[dict[str, Any]]
+    boilerplate: dict[str, int] = field(default_factory=dict)  # why -> paragraphs left out
 
     def overall(self) -> list[dict[str, Any]]:
         return [r for r in self.prevalence if r["dimension"] == "all"]
@@ -62,6 +64,7 @@ class ThemeReport:
         return {
             "reviews": len(self.reviews),
             "paragraphs": len(self.paragraphs),
+            "boilerplate_left_out": self.boilerplate,
             "themes": self.themes,
             "prevalence": self.prevalence,
             "judgement_targets": self.by_target,
@@ -117,11 +120,17 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
     reviews = load_reviews(store, taxonomy, standards)
     if not reviews:
         raise SfoError(f"no analysed reviews in {store.path}; run 'sfo-nlp batch FOLDER --db {store.path}' first")
-    paragraphs = [
+    candidates = [
         Paragraph(p["sha256"], p["block"], p["page"], p["section"], p["text"])
         for p in store.paragraphs()
         if p["sha256"] in reviews and p["type"] in THEME_BLOCK_TYPES and p["text"].strip()
     ]
+    # Disclaimers, markings and template text are no evidence of any practice theme.
+    dropped = find_boilerplate([(p.sha256, p.text) for p in candidates], taxonomy.spec.get("boilerplate") or {})
+    paragraphs = [p for i, p in enumerate(candidates) if i not in dropped]
+    boilerplate: dict[str, int] = defaultdict(int)
+    for why in dropped.values():
+        boilerplate[why] += 1
     tokens = lemma_cache.lemmas(store.conn, [(p.sha256, p.block) for p in paragraphs], [p.text for p in paragraphs])
     cfg = taxonomy.discovery
     assignments: list[dict[str, Any]] = []
@@ -147,7 +156,7 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
                               + ", ".join(term for term, _ in t.terms), "stability": round(t.stability, 3)}
                for t in disc.topics]
     prevalence, by_target = _prevalence(reviews, paragraphs, themes, assignments)
-    return ThemeReport(reviews, paragraphs, themes, assignments, disc, prevalence, by_target)
+    return ThemeReport(reviews, paragraphs, themes, assignments, disc, prevalence, by_target, dict(boilerplate))
 
 
 def _prevalence(reviews, paragraphs, themes, assignments):
