@@ -267,3 +267,101 @@ def test_evidence_for_analysis_prompts_skips_tables_and_background_sections():
     assert quotes(None) == ["Police shared the callouts."]
     assert quotes("prose_anywhere") == ["Sources: nDelius.", "Police shared the callouts."]
     assert len(quotes("any")) == 4
+
+
+# --- prompts answered from signals that measure what the inspector's rationale talks about
+
+REVIEW = """# Review
+
+## 5. Analysis of practice
+
+The reviewing manager considers that the gaps arose from the team's cover arrangements rather than an individual failing.
+
+The reviewing manager judges that national guidance gave practitioners no help in detecting undeclared devices, and that this was a significant gap.
+
+Enforcement was in line with national policy.
+
+National guidance describes how often a case should be reviewed.
+
+## 9. Learning
+
+The practitioner should review the risk assessment when circumstances change.
+
+The SPO should check that reviews happen after a change of address.
+
+## 10. Action plan
+
+| Action | Owner | Level | Target date |
+|---|---|---|---|
+| SPO to audit reviews | SPO | Local | 31 March 2025 |
+"""
+
+
+@pytest.fixture(scope="module")
+def review_results(tmp_path_factory):
+    from sfo_nlp.analyse import analyse_path
+
+    p = tmp_path_factory.mktemp("r") / "r.md"
+    p.write_text(REVIEW)
+    doc, analysis = analyse_path(p)
+    return doc, analysis.checks
+
+
+def _answer(pid, results, doc=None):
+    std, prompt = _prompt(pid)
+    return answer_prompt(std, prompt, results, doc)
+
+
+def test_1h_is_partly_when_accountability_is_only_implied_and_yes_when_concluded(review_results):
+    doc, res = review_results
+    a = _answer("1h", res, doc)
+    assert a.answer == "partly", a.reason
+    assert any("rather than an individual failing" in f.quote for f in a.evidence)
+    concluded = _f("analysis.performance", 0, 5, quote="No staff performance or conduct action is required.",
+                   groups=["considered"])
+    res2 = dict(res, **{"analysis.performance": CheckResult(
+        "analysis.performance", [concluded], {"by_group": {"considered": 1, "implicit": 0}})})
+    assert _answer("1h", res2).answer == "yes"
+    res2["analysis.performance"] = CheckResult("analysis.performance", [], {"by_group": {"considered": 0, "implicit": 0}})
+    assert _answer("1h", res2).answer == "no"
+
+
+def test_2d_counts_judgements_of_policy_not_practice_measured_against_it(review_results):
+    doc, res = review_results
+    judged = res["analysis.policy_judged"]
+    quotes = [f.quote for f in judged.findings]
+    # only judgement sentences, and never "in line with policy" or the policy's content restated
+    assert not any("in line with" in q or "describes how often" in q for q in quotes), quotes
+    judgement_spans = {(f.start, f.end) for f in res["judgements"].findings}
+    assert all((f.start, f.end) in judgement_spans for f in judged.findings)
+    assert quotes == ["The reviewing manager judges that national guidance gave practitioners no help in detecting "
+                      "undeclared devices, and that this was a significant gap."]
+    a = _answer("2d", res, doc)
+    assert a.answer == "yes" and "national" in a.reason and a.evidence[0].quote == quotes[0]
+    none = CheckResult("analysis.policy_judged", [], {"count": 0, "by_group": {"national": 0, "any_level": 0}})
+    assert _answer("2d", dict(res, **{"analysis.policy_judged": none})).answer == "no"
+    local = CheckResult("analysis.policy_judged", [], {"count": 2, "by_group": {"national": 0, "any_level": 2}})
+    assert _answer("2d", dict(res, **{"analysis.policy_judged": local})).answer == "partly"
+
+
+def test_3_1a_reads_which_staff_the_learning_names_not_the_action_plan_owners(review_results):
+    doc, res = review_results
+    staff = res["analysis.learning_staff"]
+    assert staff.summary["groups_found"] == ["practitioner", "manager"]
+    assert all("|" not in f.quote for f in staff.findings)  # the action plan's owner column is not learning
+    assert _answer("3.1a", res, doc).answer == "yes"
+    only_pp = CheckResult("analysis.learning_staff", [], {"groups_found": ["practitioner"]})
+    assert _answer("3.1a", dict(res, **{"analysis.learning_staff": only_pp})).answer == "partly"
+
+
+def test_a_check_within_another_reads_only_that_checks_sentences(review_results):
+    from sfo_nlp.checks.analysis_patterns import load_rules, run_occurrence
+
+    doc, res = review_results
+    rule = load_rules()["policy_judged"]
+    with pytest.raises(SfoError, match="reads judgements"):
+        run_occurrence(rule, doc, None)
+    from types import SimpleNamespace as NS
+
+    empty = run_occurrence(rule, doc, NS(results={"judgements": CheckResult("judgements", [], {})}))
+    assert empty.summary["count"] == 0  # the same document, but no judgement to read

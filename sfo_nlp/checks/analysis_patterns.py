@@ -34,6 +34,7 @@ class OccurrenceRule:
     unless: tuple[re.Pattern, ...]
     sections: re.Pattern | None
     requires: re.Pattern | None = None  # a sentence must match this to count at all
+    within: str | None = None  # only the sentences another check found (e.g. "judgements")
 
 
     def groups_in(self, text: str) -> list[str]:
@@ -68,6 +69,7 @@ def load_rules() -> dict[str, OccurrenceRule]:
             unless=_compile(spec.get("unless"), f"{name}.unless"),
             sections=re.compile(spec["sections"], re.I) if spec.get("sections") else None,
             requires=_compile([spec["requires"]], f"{name}.requires")[0] if spec.get("requires") else None,
+            within=spec.get("within"),
         )
     return out
 
@@ -90,11 +92,25 @@ def _units(doc):
             pos += len(line) + len(ROW_SEPARATOR)
 
 
-def run_occurrence(rule: OccurrenceRule, doc) -> CheckResult:
+def _found_by(result: CheckResult, doc):
+    """(start, end, block) of each located finding of another check: ``within`` asks
+    what those sentences say (e.g. which judgements judge policy), not every sentence."""
+    for f in result.findings:
+        if f.start is not None and f.end is not None and f.block is not None and 0 <= f.block < len(doc.blocks):
+            yield f.start, f.end, doc.blocks[f.block]
+
+
+def run_occurrence(rule: OccurrenceRule, doc, ctx=None) -> CheckResult:
     check_id = f"analysis.{rule.name}"
     findings: list[Finding] = []
     by_group = {name: 0 for name, _ in rule.groups}
-    for start, end, block in _units(doc):
+    if rule.within is not None:
+        if ctx is None or rule.within not in ctx.results:
+            raise SfoError(f"analysis.{rule.name} reads {rule.within}, which did not run")
+        units = _found_by(ctx.results[rule.within], doc)
+    else:
+        units = _units(doc)
+    for start, end, block in units:
         if rule.sections is not None and not rule.sections.search(block.section or ""):
             continue
         found = rule.groups_in(doc.text[start:end])
@@ -123,10 +139,10 @@ def run_occurrence(rule: OccurrenceRule, doc) -> CheckResult:
 def _register_all() -> None:
     for name, rule in load_rules().items():
         def check(doc, ctx, _rule=rule) -> CheckResult:
-            return run_occurrence(_rule, doc)
+            return run_occurrence(_rule, doc, ctx)
 
         check.__doc__ = rule.description
-        register(f"analysis.{name}", rule.description)(check)
+        register(f"analysis.{name}", rule.description, reads=(rule.within,) if rule.within else ())(check)
 
 
 _register_all()

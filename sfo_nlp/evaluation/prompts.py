@@ -110,3 +110,64 @@ def evaluate_prompts(ctx: EvalContext) -> list[Metric]:
         return [Metric("prompts", dataset, "prompt agreement (all prompts)", 0.0, 0, PROMPT_TARGET,
                        f"no gold reviews of split {ctx.split!r} with a built review file under {ctx.corpus_dir}")]
     return compare(analyse_reviews(reviews), dataset)
+
+
+def diagnose(split: str, prompt_ids: list[str], version: str = "2023", only_wrong: bool = False) -> str:
+    """For each review of ``split`` (train for design work: the test split is measured,
+    never read), each chosen prompt's draft, the gold answer, the signal values that decided
+    the draft and the inspector's rationale: what to read before changing a rule."""
+    from sfo_nlp.analyse import analyse_path
+    from sfo_nlp.standards import load_standards
+    from sfo_nlp.standards.engine import _Missing, read_signal
+
+    if split == "test":
+        raise SystemExit("refusing to diagnose the test split: it is for measuring, not tuning")
+    spec = load_standards(version)
+    rules = {p["id"]: p for _, p in spec.prompts()}
+    lines = []
+    for rev in gold_reviews(settings_corpus(), split):
+        _, analysis = analyse_path(rev.path, standards=version)
+        drafts = {a.prompt_id: a for a in analysis.answers}
+        for pid in prompt_ids:
+            g = (rev.gold.get("prompts") or {}).get(pid)
+            if g is None or pid not in drafts:
+                continue
+            gold = _answer(g["answer"] if isinstance(g, dict) else g)
+            draft = drafts[pid]
+            if only_wrong and draft.answer == gold:
+                continue
+            values = []
+            for s in rules[pid]["rule"].get("signals", []):
+                try:
+                    values.append(f"{read_signal(s, analysis.checks).name}={read_signal(s, analysis.checks).value:g}")
+                except _Missing as exc:
+                    values.append(f"missing({exc})")
+            mark = "ok " if draft.answer == gold else "XX "
+            lines.append(f"{mark}{rev.id} {pid}: draft={draft.answer} gold={gold} [{', '.join(values)}]")
+            lines.append(f"    reason: {draft.reason}")
+            lines.append(f"    gold:   {g.get('rationale', '') if isinstance(g, dict) else ''}")
+            for q in draft.evidence[:5]:
+                lines.append(f"    quote p{q.page}: {q.quote[:160]}")
+    return "\n".join(lines)
+
+
+def settings_corpus() -> Path:
+    from sfo_nlp import settings
+
+    return Path(settings.CORPUS_DIR)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Per-review drafts, gold answers and signals for chosen prompts (train split).")
+    ap.add_argument("--split", default="train")
+    ap.add_argument("--prompt", action="append", required=True, help="prompt id (repeatable)")
+    ap.add_argument("--standards", default="2023")
+    ap.add_argument("--wrong", action="store_true", help="only the reviews where draft and gold disagree")
+    args = ap.parse_args(argv)
+    print(diagnose(args.split, args.prompt, args.standards, args.wrong))
+
+
+if __name__ == "__main__":
+    main()
