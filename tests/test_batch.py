@@ -40,7 +40,9 @@ def fake_analyse(path, password=None, standards="2023"):
         time.sleep(120)  # a file the worker is still busy with when Ctrl+C comes
     scores = [int(x) for x in re.search(r"Scores: (\d) (\d) (\d) (\d)", doc.text).groups()]
     ratings = [StandardRating(str(i + 1), batch.STANDARD_TITLES[str(i + 1)], s, "test") for i, s in enumerate(scores)]
-    return doc, Analysis(doc.source, doc.sha256, standards, dict(doc.metadata), doc.page_count, ratings=ratings)
+    # what a review may use for itself: a batch worker must not fork helpers of its own
+    meta = dict(doc.metadata, review_workers=os.environ.get("SFO_NLP_REVIEW_WORKERS"))
+    return doc, Analysis(doc.source, doc.sha256, standards, meta, doc.page_count, ratings=ratings)
 
 
 # Enough words under enough headings to look like a review (see corpus/review_shape.py).
@@ -147,8 +149,11 @@ def test_internal_error_is_one_line_and_recorded(tmp_path):
     assert errors[0]["message"] == "internal error (RuntimeError): boom"
 
 
-def test_two_worker_processes(reviews, tmp_path):
+def test_two_worker_processes(reviews, tmp_path, monkeypatch):
+    monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS", raising=False)
     s, rows, errors = run(reviews, tmp_path / "r.sqlite", workers=2)
+    with Store(tmp_path / "r.sqlite") as st:  # a worker's review never forks helpers of its own
+        assert {a["metadata"]["review_workers"] for a in st.list_analyses()} == {"1"}
     assert (s.analysed, s.failed) == (3, 1)
     # the work ran in other processes (tiny jobs may all land on one of the two)
     assert 1 <= len(s.worker_peak_mb) <= 2 and os.getpid() not in s.worker_peak_mb
@@ -295,3 +300,12 @@ def test_ctrl_c_stops_the_workers_at_once_and_counts_what_was_saved(tmp_path):
     assert s.interrupted and stopped < 10  # the slow files would take 120 s each
     assert s.analysed == stored == 1 and s.failed == 0
     assert multiprocessing.active_children() == []
+
+
+def test_a_one_worker_batch_never_forks_helpers_for_a_review(reviews, tmp_path, monkeypatch):
+    monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS", raising=False)
+    s, rows, _ = run(reviews, tmp_path / "r.sqlite", workers=1)
+    with Store(tmp_path / "r.sqlite") as st:
+        seen = {a["metadata"]["review_workers"] for a in st.list_analyses()}
+    assert s.analysed == 3 and seen == {"1"}
+    assert "SFO_NLP_REVIEW_WORKERS" not in os.environ  # the parent's own setting is left as it was

@@ -90,6 +90,11 @@ def cap_workers(requested: int) -> tuple[int, str]:
 
 
 # -- the worker ----------------------------------------------------------------------
+# A batch already keeps every core busy with one review per worker: a review must not
+# fork helpers of its own (sfo_nlp/parallel.py), or two workers would run four processes
+# on two cores, and a one-worker batch would secretly use two.
+ONE_PROCESS_PER_REVIEW = ("SFO_NLP_REVIEW_WORKERS", "1")
+
 # Set once per worker process by _init_worker; module globals because a process pool
 # can only pass picklable arguments and the loaded pipeline is not one.
 _ANALYSE: Callable[..., Any] | None = None
@@ -110,6 +115,7 @@ def _init_worker(analyser: str, options: dict[str, Any], in_pool: bool = False) 
         # Ctrl+C reaches every process of the terminal's group; only the parent should act
         # on it (stop handing out files, keep what is saved), not die mid-file in a worker.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        os.environ[ONE_PROCESS_PER_REVIEW[0]] = ONE_PROCESS_PER_REVIEW[1]
     _ANALYSE = _resolve(analyser)
     _OPTIONS = dict(options)
     from sfo_nlp import nlp
@@ -264,12 +270,28 @@ def run_batch(
 def _run_here(todo, store, summary, known_errors, progress, analyser, options) -> None:
     if not todo:
         return
-    _init_worker(analyser, options)
-    for path, sha in todo:
-        progress("start", None)
-        result = analyse_file(str(path), sha)
-        _record(store, summary, known_errors, result)
-        progress("done", result)
+    with _one_process_per_review():
+        _init_worker(analyser, options)
+        for path, sha in todo:
+            progress("start", None)
+            result = analyse_file(str(path), sha)
+            _record(store, summary, known_errors, result)
+            progress("done", result)
+
+
+@contextmanager
+def _one_process_per_review():
+    """ONE_PROCESS_PER_REVIEW while this process analyses the batch itself, then as before."""
+    name, value = ONE_PROCESS_PER_REVIEW
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def _run_pool(todo, store, summary, known_errors, progress, analyser, options, workers) -> None:
