@@ -228,6 +228,8 @@ def test_cli_themes(run_cli, stored, tmp_path):
     assert code == 0 and "Approved premises" in out and (tmp_path / "o" / "themes.html").is_file()
     code, out, err = run_cli("themes", "--db", tmp_path / "missing.sqlite")
     assert code == 2 and err.startswith("error: ") and "no store there" in err and err.count("\n") == 1
+    code, out, err = run_cli("themes", "--db", stored, "--standards", "1999")
+    assert code == 2 and "unknown standards version '1999'" in err
     code, out, err = run_cli("themes", "--db", tmp_path / "nodir" / "x.sqlite")
     assert code == 2 and "no such folder" in err and not (tmp_path / "nodir").exists()
     empty = tmp_path / "empty.sqlite"

@@ -26,6 +26,10 @@ def themes(
     output: Optional[Path] = OutputOpt,
 ) -> None:
     """Find practice themes across stored reviews: seeded taxonomy, discovered topics, prevalence."""
+    if standards is not None:
+        from sfo_nlp.standards import load_standards
+
+        load_standards(standards)  # an unknown version is an error, not "no analysed reviews"
     require_existing(db, f"create it with: sfo-nlp batch FOLDER --db {db}")
     if db is None and not Store().path.is_file():
         raise SfoError(f"no reviews stored yet in {Store().path}; run: sfo-nlp batch FOLDER")
