@@ -365,3 +365,17 @@ def test_a_check_within_another_reads_only_that_checks_sentences(review_results)
 
     empty = run_occurrence(rule, doc, NS(results={"judgements": CheckResult("judgements", [], {})}))
     assert empty.summary["count"] == 0  # the same document, but no judgement to read
+
+
+def test_cross_validation_reports_leave_one_out_agreement_per_prompt():
+    from sfo_nlp.standards.fit import cross_validate
+
+    def review(missed, gold):
+        res = {"analysis.opportunities": CheckResult("analysis.opportunities", [], {"by_group": {"missed_opportunity": missed}})}
+        return res, {"1c": gold}
+
+    reviews = [review(0, "no"), review(3, "yes"), review(0, "no"), review(2, "yes"), review(4, "partly")]
+    scores = cross_validate("2023", reviews, min_gains=(None, 2), per_prompt=True)
+    assert set(scores) == {"hand-set", "refit min_gain=2"}
+    assert set(scores["hand-set"]) == {"all", "1c"}  # only prompts with gold answers are scored
+    assert scores["hand-set"]["1c"] == pytest.approx(4 / 5) and scores["hand-set"]["all"] == scores["hand-set"]["1c"]
