@@ -123,7 +123,7 @@ def confirm(
             emit(dump_template(result, template_file), template_file)
             print(f"wrote {template_file}: fill in final_answer (or 'accept') for each prompt you checked, "
                   f"then run {import_command(path, template_file, db, standards, password)}"
-                  + (" (with the same password)" if password else ""), file=sys.stderr)
+                  + (" (PASSWORD: the one you gave now, not shown here)" if password else ""), file=sys.stderr)
             return
         name = _who(who)
         problem = ""

@@ -27,7 +27,7 @@ def export(
     from sfo_nlp.analyse import stored_or_analyse
     from sfo_nlp.store import Store, require_existing
 
-    require_existing(db, f"the store where 'sfo-nlp confirm' saved the decisions; run it with --db {db} first")
+    require_existing(db, "give the --db that 'sfo-nlp confirm' saved the decisions in")
     if format is Format.docx and output is None:
         from sfo_nlp.errors import UsageError
 
