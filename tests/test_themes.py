@@ -265,6 +265,18 @@ def test_boilerplate_patterns_fire_on_their_examples_only():
         assert [x for x in p.quiet if p.regex.search(x)] == []
 
 
+def test_boilerplate_sections_match_their_examples_only():
+    from sfo_nlp.corpus.boilerplate import find_boilerplate, load_section_rule
+
+    cfg = rules.load("themes")["boilerplate"]
+    rule = load_section_rule(cfg)
+    assert rule.fire and rule.quiet
+    assert [x for x in rule.fire if not rule.regex.search(x)] == []
+    assert [x for x in rule.quiet if rule.regex.search(x)] == []
+    pars = [("r1", "MAPPA: multi-agency public protection arrangements."), ("r1", "MAPPA was not considered.")]
+    assert list(find_boilerplate(pars, cfg, sections=["Glossary", "5. Analysis"])) == [0]
+
+
 def test_repeated_template_paragraphs_are_boilerplate_shared_phrases_are_not():
     from sfo_nlp.corpus.boilerplate import find_boilerplate
 

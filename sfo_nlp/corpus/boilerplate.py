@@ -1,7 +1,9 @@
 """Paragraphs that say nothing about the case: left out of theme evidence.
 
-Two rules, both configured in the ``boilerplate`` entry of rules/themes.yaml:
+Three rules, all configured in the ``boilerplate`` entry of rules/themes.yaml:
 
+- **sections**: paragraphs under a heading such as a glossary, the terms of reference,
+  the list of records read or the countersignature: they name every theme in passing;
 - **patterns**: disclaimers, protective markings, handling notices and page furniture,
   each a regular expression shipped with examples that must and must not match;
 - **repetition**: a paragraph whose wording many reviews share almost word for word is
@@ -45,14 +47,39 @@ def load_patterns(cfg: dict[str, Any]) -> list[Pattern]:
     return out
 
 
+@dataclass(frozen=True)
+class SectionRule:
+    regex: re.Pattern | None
+    fire: tuple[str, ...] = ()
+    quiet: tuple[str, ...] = ()
+
+
+def load_section_rule(cfg: dict[str, Any]) -> SectionRule:
+    spec = cfg.get("sections") or {}
+    if not spec.get("pattern"):
+        return SectionRule(None)
+    try:
+        regex = re.compile(spec["pattern"], re.IGNORECASE)
+    except re.error as exc:
+        raise SfoError(f"rules/themes.yaml boilerplate sections: {exc}") from None
+    return SectionRule(regex, tuple(spec.get("fire") or ()), tuple(spec.get("quiet") or ()))
+
+
 def _shingles(text: str, n: int) -> set[int]:
     words = [w.lower() for w in _WORD.findall(text)]
     return {hash(tuple(words[i:i + n])) for i in range(len(words) - n + 1)}
 
 
-def find_boilerplate(paragraphs: Sequence[tuple[str, str]], cfg: dict[str, Any]) -> dict[int, str]:
-    """Index -> why, for the (review sha256, text) pairs that are boilerplate."""
+def find_boilerplate(paragraphs: Sequence[tuple[str, str]], cfg: dict[str, Any],
+                     sections: Sequence[str | None] | None = None) -> dict[int, str]:
+    """Index -> why, for the (review sha256, text) pairs that are boilerplate; ``sections``
+    gives each paragraph's section heading, when known."""
     found: dict[int, str] = {}
+    section_rule = load_section_rule(cfg)
+    if section_rule.regex is not None and sections is not None:
+        for i, title in enumerate(sections):
+            if title and section_rule.regex.search(title):
+                found[i] = "in a section that lists sources, defines terms or signs off"
     for pattern in load_patterns(cfg):
         for i, (_, text) in enumerate(paragraphs):
             if i not in found and pattern.regex.search(text):

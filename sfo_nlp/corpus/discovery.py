@@ -116,10 +116,19 @@ def discover(docs: dict[int, list[str]], explained: int, cfg: dict[str, Any]) ->
     if len(vocab) < 3 * k:
         result.note = f"vocabulary too small for discovery ({len(vocab)} words)"
         return result
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
     fits = []
     for seed in range(seeds):
         model = NMF(n_components=k, init="random", random_state=seed, max_iter=500, tol=1e-4)
-        W = model.fit_transform(X)
+        # A fit that stops at max_iter is still a usable factorisation; whether the fits
+        # agree is what the stability figure reports, so sklearn's raw warning would only
+        # alarm an analyst with nothing to act on.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            W = model.fit_transform(X)
         fits.append((model.reconstruction_err_, seed, W, model.components_))
     fits.sort(key=lambda f: f[0])
     _, _, W, H = fits[0]

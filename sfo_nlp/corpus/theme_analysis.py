@@ -129,7 +129,8 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
         if p["sha256"] in reviews and p["type"] in THEME_BLOCK_TYPES and p["text"].strip()
     ]
     # Disclaimers, markings and template text are no evidence of any practice theme.
-    dropped = find_boilerplate([(p.sha256, p.text) for p in candidates], taxonomy.spec.get("boilerplate") or {})
+    dropped = find_boilerplate([(p.sha256, p.text) for p in candidates], taxonomy.spec.get("boilerplate") or {},
+                               sections=[p.section for p in candidates])
     paragraphs = [p for i, p in enumerate(candidates) if i not in dropped]
     boilerplate: dict[str, int] = defaultdict(int)
     for why in dropped.values():
