@@ -88,3 +88,32 @@ def test_chronology_table_wording_is_read(tmp_path):
     res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
     assert [f.quote for f in res.findings if f.start is not None] == ["domestic dispute"]
     assert res.summary["family_considered"] is False
+
+
+@pytest.mark.parametrize("kind", ["fire", "quiet"])
+def test_victim_called_by_surname_alone(tmp_path, kind):
+    """The victim's surname with no title or first name before it, found through the way
+    the review introduces the victim (rules/sensitivity.yaml victim_surname examples)."""
+    spec = config()["victim_surname"]
+    assert spec[kind]
+    for i, ex in enumerate(spec[kind]):
+        p = tmp_path / f"r{i}.md"
+        p.write_text(ex["text"] + "\n")
+        res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+        got = [f.quote for f in res.findings if f.data.get("rule") == "victim-surname-only"]
+        assert got == ex["flags"], ex["text"]
+        assert all(f.data["category"] == "cold" for f in res.findings if f.data.get("rule") == "victim-surname-only")
+
+
+def test_surname_shared_with_the_subject_is_left(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("# Serious Further Offence Review: Liam Cotterill\n\n"
+                 "He killed his mother, Mrs Jean Cotterill, at home. Cotterill had been released in May.\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    assert not [f for f in res.findings if f.data.get("rule") == "victim-surname-only"]
+
+
+def test_pieces_are_expanded():
+    rules = {r["id"]: r for r in config()["rules"]}
+    assert "{RELATIVE}" not in rules["blaming-relatives"]["pattern"]
+    assert "{FIRST_NAME}" not in rules["victim-blaming-choice-name"]["pattern"]

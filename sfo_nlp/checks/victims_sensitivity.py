@@ -9,6 +9,7 @@ speech are never flagged.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
@@ -18,12 +19,58 @@ from sfo_nlp.results import CheckResult, Finding
 CHECK = "victims.sensitivity"
 
 
+@lru_cache(maxsize=1)
 def config() -> dict:
-    return rules.load("sensitivity")
+    """rules/sensitivity.yaml with each ``{PIECE}`` in a pattern replaced by its text from
+    ``pieces`` (who counts as a relative is written once, not in every rule)."""
+    cfg = rules.load("sensitivity")
+    pieces = cfg.get("pieces", {})
+
+    def expand(pattern: str) -> str:
+        return re.sub(r"\{([A-Z_]+)\}", lambda m: pieces[m.group(1)] if m.group(1) in pieces else m.group(), pattern)
+
+    out = dict(cfg)
+    out["rules"] = [dict(r, pattern=expand(r["pattern"])) if "pattern" in r else r for r in cfg["rules"]]
+    return out
 
 
 def family_patterns() -> list[re.Pattern]:
     return [re.compile(p, re.I) for p in config()["family_considered"]["patterns"]]
+
+
+_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
+
+
+def victim_surnames(doc) -> dict[str, set[str]]:
+    """The victim's surname(s), each with the words that may stand before it (the
+    title and first name the review introduced), from ``victim_surname.introduced``."""
+    spec = config().get("victim_surname")
+    if not spec:
+        return {}
+    title = next((b.text for b in doc.blocks if b.type == "heading"), "")
+    out: dict[str, set[str]] = {}
+    for pattern in spec["introduced"]:
+        for m in re.finditer(pattern.replace("{NAME}", spec["name"]), doc.text, re.I):
+            *before, surname = m.group("name").split()
+            # The review's own subject (in its title) shares a surname with relatives.
+            if len(surname) >= 3 and not re.search(rf"\b{re.escape(surname)}\b", title):
+                out.setdefault(surname, set()).update(w.rstrip(".") for w in before)
+    return out
+
+
+def _surname_rule(cfg: dict, surnames: dict[str, set[str]]) -> list[dict]:
+    """A pattern rule, built for this review, that finds each surname with neither a
+    title nor the victim's first name before it."""
+    spec = cfg.get("victim_surname")
+    if not spec or not surnames:
+        return []
+    alts = []
+    for surname, before in sorted(surnames.items()):
+        # One look-behind per word (Python's must each have a fixed width).
+        not_after = "".join(rf"(?<!\b{re.escape(w)} )(?<!\b{re.escape(w)}\. )" for w in sorted(set(_TITLES) | before))
+        alts.append(rf"(?<![\w'-]){not_after}{re.escape(surname)}(?![\w-])")
+    return [{"id": "victim-surname-only", "type": "pattern", "category": "cold", "severity": spec["severity"],
+             "message": spec["message"], "suggestion": spec["suggestion"], "pattern": "(?-i:" + "|".join(alts) + ")"}]
 
 
 def _sentences(doc):
@@ -49,13 +96,14 @@ def check(doc, ctx) -> CheckResult:
     quotes_by_block = {}
     evidence: list[str] = []
     fam = family_patterns()
+    surname_rule = _surname_rule(cfg, victim_surnames(doc))
     for start, end, b in _sentences(doc):
         text = doc.text[start:end]
         if b.id not in quotes_by_block:
             quotes_by_block[b.id] = [(b.start + s, b.start + e) for s, e in quoted_spans(b.text)]
         quoted = quotes_by_block[b.id]
         taken: list[tuple[int, int]] = []  # one finding per stretch of text, the first rule's
-        for rule in cfg["rules"]:
+        for rule in cfg["rules"] + surname_rule:
             for s, e in match_in_sentence(rule, text):
                 if inside(quoted, start + s, start + e) or any(s < te and ts < e for ts, te in taken):
                     continue
