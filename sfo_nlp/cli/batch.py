@@ -111,30 +111,36 @@ def _draw(con, rows, summary) -> None:
     t = RichTable(title="Triage: likely weakest reviews first (DRAFT ratings, for an inspector to confirm)",
                   caption="S1 analysis of practice, S2 judgements, S3 learning, S4 victims and families (scores 0-3); "
                   "O Outstanding, G Good, RI Requires improvement, I Inadequate")
-    fixed = [("#", 3), ("composite", 9), ("weakest", 7)] + [(f"S{s}", 2) for s in "1234"]
-    # each column costs 3 characters of border and padding; region and offence are
-    # dropped on a narrow terminal before the name is cut below MIN_NAME_WIDTH
-    spare = con.width - sum(w for _, w in fixed) - 3 * (len(fixed) + 1) - 1
-    region_w = 12 if spare >= MIN_NAME_WIDTH + 12 + 3 else 0
-    offence_w = min(22, spare - MIN_NAME_WIDTH - region_w - 6) if region_w else 0
-    offence_w = offence_w if offence_w >= 10 else 0
-    name_w = max(MIN_NAME_WIDTH, spare - (region_w + 3 if region_w else 0) - (offence_w + 3 if offence_w else 0))
+    # Each column costs 3 characters of border and padding. On a narrow terminal the
+    # optional columns go first (offence, region, then weakest, which S1-S4 also show),
+    # before the name is cut below MIN_NAME_WIDTH; the scores always stay.
+    fixed = 3 + 9 + 4 * 2 + 3 * 7 + 1  # "#", composite, S1-S4, borders (review column included)
+    spare = con.width - fixed
+    widths = {}
+    # (column, width wanted, least width worth showing, name width it must leave)
+    for name, want, least, leave in (("weakest", 7, 7, MIN_NAME_WIDTH), ("region", 12, 12, 16),
+                                     ("offence", 22, 12, 28)):
+        room = spare - leave - sum(w + 3 for w in widths.values()) - 3
+        if room >= least:
+            widths[name] = min(want, room)
+    name_w = max(MIN_NAME_WIDTH, spare - sum(w + 3 for w in widths.values()))
     t.add_column("#", justify="right", min_width=3, no_wrap=True)
     t.add_column("review", no_wrap=True, overflow="ellipsis", max_width=name_w)
     t.add_column("composite", no_wrap=True, min_width=9)
-    t.add_column("weakest", no_wrap=True, min_width=7)
+    if "weakest" in widths:
+        t.add_column("weakest", no_wrap=True, min_width=7)
     for s in "1234":
         t.add_column(f"S{s}", justify="right", min_width=2, no_wrap=True)
-    if region_w:
-        t.add_column("region", max_width=region_w, overflow="fold")
-    if offence_w:
-        t.add_column("offence", max_width=offence_w, overflow="fold")
+    if "region" in widths:
+        t.add_column("region", max_width=widths["region"], overflow="fold")
+    if "offence" in widths:
+        t.add_column("offence", max_width=widths["offence"], overflow="fold")
     for r in ranked:
         comp = f"{r['composite_score']}/12 {SHORT.get(r['composite'], r['composite'])}" if r["composite_score"] is not None else "-"
         weakest = f"S{r['weakest_standard']} {SHORT.get(r['weakest_label'], '')}" if r["weakest_standard"] else "-"
-        extra = ([Text(r["region"] or "")] if region_w else []) + ([Text(r["offence"] or "")] if offence_w else [])
-        t.add_row(str(r["rank"]), Text(r["review"]), comp, weakest,
-                  *(str(r[f"s{s}"]) if r[f"s{s}"] is not None else "-" for s in "1234"), *extra)
+        t.add_row(str(r["rank"]), Text(r["review"]), comp, *([weakest] if "weakest" in widths else []),
+                  *(str(r[f"s{s}"]) if r[f"s{s}"] is not None else "-" for s in "1234"),
+                  *(Text(r[c] or "") for c in ("region", "offence") if c in widths))
     con.print(t)
     for r in rows:
         if r["not_review"]:
