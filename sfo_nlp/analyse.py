@@ -53,40 +53,114 @@ def _shape_warnings(doc: ReviewDocument) -> list[str]:
 def _run_checks_isolated(doc: ReviewDocument, ctx) -> tuple[dict, list[str]]:
     """Run every check once; one check failing on one document must not sink the rest
     (a batch of 500 reviews would stop). Its prompts become not_evidenced and the
-    failure is reported as a warning. SFO_NLP_DEBUG=1 re-raises for developers."""
-    import os
+    failure is reported as a warning. SFO_NLP_DEBUG=1 re-raises for developers.
 
+    Where a second core is free (sfo_nlp/parallel.py), a forked child runs the victims
+    checks while this process runs the rest; results and warnings come out in the same
+    order as a one-process run."""
+    from sfo_nlp import nlp, parallel
     from sfo_nlp.checks import registry
 
-    from sfo_nlp import nlp
-
+    order = registry._ordered([c.id for c in checks.all_checks()])
     nlp.require(registry.needs_of())  # the one parse must serve every check
+    outcomes: dict[str, tuple] = {}
+    child_ids = _child_checks(order)
+    if child_ids and parallel.available():
+        doc.spacy  # noqa: B018 - parse before forking, so the child inherits the Doc
+        mine = [s for s in order if s.id not in child_ids]
+        theirs = [s for s in order if s.id in child_ids]
+        own, other = parallel.run_split(lambda: _run_specs(doc, mine, ctx), lambda: _run_specs(doc, theirs, ctx))
+        outcomes.update(own)
+        outcomes.update(other)
+    else:
+        outcomes = _run_specs(doc, order, ctx)
+    results: dict = {}
     warnings: list[str] = []
-    for spec in registry._ordered([c.id for c in checks.all_checks()]):
+    for spec in order:
+        result, warning = outcomes[spec.id]
+        if result is not None:
+            results[spec.id] = result
+        if warning:
+            warnings.append(warning)
+    ctx.results.clear()
+    ctx.results.update(results)
+    return ctx.results, warnings
+
+
+# The victims checks read no other check and take about half of the checks' time; the
+# others stay with the process that holds the trained models.
+CHILD_FAMILY = "victims."
+
+
+def _child_checks(order) -> set[str]:
+    """Ids a child can run on its own: the family's checks whose reads it runs too and
+    which no check left in the parent reads."""
+    child = {s.id for s in order if s.id.startswith(CHILD_FAMILY)}
+    changed = True
+    while changed:
+        changed = False
+        for s in order:
+            inside = s.id in child
+            if (inside and any(d not in child for d in s.reads)) or (
+                    not inside and any(d in child for d in s.reads)):
+                child.discard(s.id if inside else next(d for d in s.reads if d in child))
+                changed = True
+    return child
+
+
+def _run_specs(doc: ReviewDocument, specs, ctx) -> dict[str, tuple]:
+    """check id -> (CheckResult or None, warning or None), running ``specs`` in order."""
+    import os
+
+    out: dict[str, tuple] = {}
+    for spec in specs:
         if any(dep not in ctx.results for dep in spec.reads):
-            warnings.append(f"check {spec.id} skipped: a check it reads did not run")
+            out[spec.id] = (None, f"check {spec.id} skipped: a check it reads did not run")
             continue
         try:
             checks.run_checks(doc, [spec.id], ctx)
+            out[spec.id] = (ctx.results[spec.id], None)
         except Exception as exc:  # noqa: BLE001 - isolate a failing check, report it
             if os.environ.get("SFO_NLP_DEBUG"):
                 raise
             ctx.results.pop(spec.id, None)
-            warnings.append(f"check {spec.id} failed ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
-    return ctx.results, warnings
+            out[spec.id] = (None, f"check {spec.id} failed ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
+    return out
 
 
 def analyse_path(
     path: str | Path, password: str | None = None, standards: str = "2023", settings: Settings | None = None
 ) -> tuple[ReviewDocument, Analysis]:
-    from sfo_nlp.ingest import load
-
     load_standards(standards)
-    doc = load(path, password=password, settings=settings)
+    doc = _ingest_while_loading_models(path, password, settings)
     return doc, analyse_document(doc, standards=standards, settings=settings)
 
 
+def _ingest_while_loading_models(path: str | Path, password: str | None, settings: Settings | None) -> ReviewDocument:
+    """Read the file in a forked child while this process loads spaCy and the trained
+    models: neither needs the other, and in a fresh process they are a third of the run.
+    A file the child cannot read is read again here, which raises the usual clear error."""
+    from sfo_nlp import parallel
+    from sfo_nlp.ingest import load
 
+    def read() -> ReviewDocument:
+        return load(path, password=password, settings=settings)
+
+    if not parallel.available():
+        return read()
+    limit = (settings or Settings.from_env()).max_seconds
+    _, doc = parallel.run_split(_load_models, read, min_wait=limit + 30 if limit > 0 else 3600)
+    return doc
+
+
+def _load_models() -> None:
+    from sfo_nlp import nlp
+    from sfo_nlp.checks import registry
+    from sfo_nlp.learn import infer
+
+    nlp.get_nlp(registry.needs_of())
+    for kind in ("judgements", "actions"):
+        infer.load_model(kind)
 
 
 def file_sha256(path: str | Path) -> str:

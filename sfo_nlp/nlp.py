@@ -99,18 +99,132 @@ def _block_of(doc: "Doc", offset: int):
 
 
 def parse(review: "ReviewDocument") -> "Doc":
-    """Run the pipeline over the whole body text once, block boundaries as sentence starts."""
+    """Run the pipeline over the whole body text once, block boundaries as sentence starts.
+
+    A long body is parsed in two halves, the second in a forked child (sfo_nlp/parallel.py),
+    each half with some of its neighbour's text as context so that every token gets what a
+    one-piece parse gives it; the halves are joined back into one Doc over the same text.
+    """
+    from spacy.tokens import Doc
+
     nlp = get_nlp()
-    doc = nlp.make_doc(review.text)
+    text = review.text
+    split = _split_point(review)
+    if split is None:
+        doc = _parse_piece(nlp, review, 0, len(text))
+    else:
+        from sfo_nlp import parallel
+
+        first, second = parallel.run_split(
+            lambda: _parse_piece(nlp, review, 0, split),
+            lambda: _parse_piece(nlp, review, split, len(text)).to_bytes(),
+        )
+        doc = Doc.from_docs([first, Doc(nlp.vocab).from_bytes(second)], ensure_whitespace=False)
     doc._.review = review
-    starts = {b.start for b in review.blocks}
+    return doc
+
+
+# Below this many characters of body text a second process costs more than it saves.
+SPLIT_MIN_CHARS = 30_000
+# Context taken from the neighbouring half: whole blocks, at least this many characters
+# (far more than the 4 tokens either side the embedding layer sees).
+SPLIT_CONTEXT_CHARS = 300
+
+
+def _split_point(review: "ReviewDocument") -> int | None:
+    """The block start nearest the middle of the text, when the text is worth splitting."""
+    from sfo_nlp import parallel
+
+    text = review.text
+    if len(text) < SPLIT_MIN_CHARS or not parallel.available():
+        return None
+    starts = [b.start for b in review.blocks if 0 < b.start < len(text)]
+    if not starts:
+        return None
+    return min(starts, key=lambda s: abs(s - len(text) // 2))
+
+
+def _parse_piece(nlp: "Language", review: "ReviewDocument", lo: int, hi: int) -> "Doc":
+    """The parse of ``text[lo:hi]`` (both block starts or the ends of the text), run over
+    that piece plus whole blocks of context either side, which are then cut off."""
+    text = review.text
+    block_starts = {b.start for b in review.blocks}
+    starts = sorted(block_starts | {0})
+    ctx_lo = max((s for s in starts if s <= lo - SPLIT_CONTEXT_CHARS), default=0) if lo > 0 else 0
+    ctx_hi = min((s for s in starts if s >= hi + SPLIT_CONTEXT_CHARS), default=len(text)) if hi < len(text) else hi
+    doc = nlp.make_doc(text[ctx_lo:ctx_hi])
     for tok in doc:
-        if tok.i == 0:
-            continue
-        if tok.idx in starts:
+        if tok.i and tok.idx + ctx_lo in block_starts:
             tok.is_sent_start = True
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
+    doc = run_pipeline(nlp, doc)
+    if (ctx_lo, ctx_hi) == (lo, hi):
+        return doc
+    first = next(t.i for t in doc if t.idx + ctx_lo >= lo)
+    end = next((t.i for t in doc if t.idx + ctx_lo >= hi), len(doc))
+    return doc[first:end].as_doc()
+
+
+def run_pipeline(nlp: "Language", doc: "Doc") -> "Doc":
+    """Every enabled component over ``doc``; the NER only where a name can be."""
+    for name, proc in nlp.pipeline:
+        doc = ner_where_names(doc, proc) if name == "ner" else proc(doc)
+    return doc
+
+
+# The NER's own tok2vec sees 4 tokens either side, and an entity never crosses a sentence
+# start, so a sentence parsed with this many tokens of its neighbours on each side gets
+# the entities a whole-document pass would give it.
+NER_CONTEXT_TOKENS = 10
+
+
+def _can_hold_name(sent) -> bool:
+    """A capitalised word that is not just the first of the sentence, or a proper noun."""
+    first = sent.start
+    for tok in sent:
+        if tok.text[:1].isupper() and (tok.i != first or tok.pos_ == "PROPN" or tok.tag_ in ("NNP", "NNPS")):
+            return True
+    return False
+
+
+def _subdoc(doc: "Doc", lo: int, hi: int) -> "Doc":
+    """Tokens ``lo:hi`` as a Doc of their own with their sentence starts: all the NER
+    reads. (``Span.as_doc`` copies far more and costs as much as the NER itself.)"""
+    from spacy.tokens import Doc
+
+    toks = doc[lo:hi]
+    sub = Doc(doc.vocab, words=[t.text for t in toks], spaces=[bool(t.whitespace_) for t in toks],
+              sent_starts=[t.is_sent_start for t in toks])
+    return sub
+
+
+def ner_where_names(doc: "Doc", ner) -> "Doc":
+    """Entities from the NER run only on the sentences that can hold a name.
+
+    The NER is the costliest component (it has its own embedding pass) and most of a
+    review's sentences have no capitalised word past their first. Each run of candidate
+    sentences is parsed as a sub-document with ``NER_CONTEXT_TOKENS`` of context on each
+    side; entities are kept where they start inside a candidate sentence.
+    """
+    from spacy.tokens import Span
+
+    wanted = [(s.start, s.end) for s in doc.sents if _can_hold_name(s)]
+    regions: list[list[int]] = []  # [context start, context end] of merged runs
+    for a, b in wanted:
+        lo, hi = max(0, a - NER_CONTEXT_TOKENS), min(len(doc), b + NER_CONTEXT_TOKENS)
+        if regions and lo <= regions[-1][1]:
+            regions[-1][1] = hi
+        else:
+            regions.append([lo, hi])
+    inside = bytearray(len(doc))
+    for a, b in wanted:
+        inside[a:b] = b"\x01" * (b - a)
+    ents = []
+    subdocs = [_subdoc(doc, lo, hi) for lo, hi in regions]
+    for (lo, _), sub in zip(regions, ner.pipe(subdocs, batch_size=64)):
+        for e in sub.ents:
+            if inside[lo + e.start]:
+                ents.append(Span(doc, lo + e.start, lo + e.end, label=e.label, kb_id=e.kb_id))
+    doc.set_ents(ents, default="outside")
     return doc
 
 

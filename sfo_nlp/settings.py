@@ -42,6 +42,9 @@ class Settings:
     # GOV.UK writes for a reading age of about 9; reviews for families aim near it.
     target_reading_age: float = 12.0
     long_sentence_words: int = 25
+    # Processes one review may use (sfo_nlp/parallel.py): 2 parses and checks on two cores;
+    # 1 keeps everything in one process. Batch workers and the web server always use 1.
+    review_workers: int = 2
 
     @classmethod
     def from_env(cls) -> "Settings":

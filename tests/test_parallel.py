@@ -1,0 +1,127 @@
+"""sfo_nlp.parallel: a forked child does part of one review's work; whatever happens to
+the child, the caller gets the same answer as a one-process run, and never hangs."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from pathlib import Path
+
+from sfo_nlp import parallel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork") or parallel.cores() < 2, reason="needs fork and 2 cores")
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Fork even if another test left a thread behind."""
+    monkeypatch.setattr(parallel, "available", lambda: True)
+
+
+@needs_fork
+def test_theirs_runs_in_a_child(forking):
+    parent = os.getpid()
+    mine, theirs = parallel.run_split(os.getpid, os.getpid)
+    assert mine == parent and theirs != parent
+
+
+@needs_fork
+@pytest.mark.parametrize("failure", ["dies", "raises", "unpicklable"])
+def test_a_failing_child_means_the_parent_does_the_work(forking, failure):
+    parent = os.getpid()
+
+    def theirs():
+        if os.getpid() != parent:
+            if failure == "dies":
+                os._exit(3)
+            if failure == "raises":
+                raise RuntimeError("boom")
+            return lambda: None  # cannot be pickled
+        return "done here"
+
+    assert parallel.run_split(lambda: 1, theirs) == (1, "done here")
+
+
+@needs_fork
+def test_a_hanging_child_is_killed_after_the_time_limit():
+    t = time.monotonic()
+    job = parallel.Forked(time.sleep, 600)
+    pid = job.pid
+    with pytest.raises(parallel.ChildFailed, match="time limit"):
+        job.result(timeout=0.5)
+    assert time.monotonic() - t < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # killed and reaped: no zombie left
+
+
+@needs_fork
+def test_a_hanging_child_means_the_parent_does_the_work(forking):
+    parent = os.getpid()
+
+    def theirs():
+        if os.getpid() != parent:
+            time.sleep(600)
+        return "done here"
+
+    assert parallel.run_split(lambda: 1, theirs, min_wait=0.5) == (1, "done here")
+
+
+def test_an_error_in_the_parents_share_is_raised(forking):
+    with pytest.raises(ValueError):
+        parallel.run_split(lambda: int("x"), lambda: 2)
+
+
+def test_not_used_when_turned_off_or_off_the_main_thread(monkeypatch):
+    monkeypatch.setenv("SFO_NLP_REVIEW_WORKERS", "1")
+    assert not parallel.available()
+    monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS")
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(parallel.available()))
+    t.start()
+    t.join()
+    assert seen == [False]  # e.g. the web server's job thread
+    parent = os.getpid()
+    monkeypatch.setattr(parallel, "available", lambda: False)
+    assert parallel.run_split(os.getpid, os.getpid) == (parent, parent)
+
+
+def test_the_child_takes_checks_closed_under_what_they_read():
+    from types import SimpleNamespace as Spec
+
+    from sfo_nlp.analyse import _child_checks
+
+    order = [Spec(id="judgements", reads=()), Spec(id="victims.a", reads=()), Spec(id="victims.b", reads=("victims.a",)),
+             Spec(id="victims.c", reads=("judgements",)), Spec(id="victims.d", reads=()),
+             Spec(id="analysis.x", reads=("victims.d",))]
+    assert _child_checks(order) == {"victims.a", "victims.b"}
+
+
+@needs_fork
+def test_same_analysis_with_and_without_a_second_process(monkeypatch):
+    """Ingest in a child while models load, the victims checks in a child: same result."""
+    import json
+
+    from sfo_nlp.analyse import analyse_path
+
+    review = ROOT / "corpus_samples" / "reviews" / "docx" / "sfo-03.docx"
+    monkeypatch.setenv("SFO_NLP_REVIEW_WORKERS", "1")
+    _, serial = analyse_path(review)
+    monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS")
+    calls = []
+    real = parallel.Forked.__init__
+
+    def counting(self, *a):
+        calls.append(1)
+        real(self, *a)
+
+    monkeypatch.setattr(parallel, "available", lambda: True)
+    monkeypatch.setattr(parallel.Forked, "__init__", counting)
+    _, forked = analyse_path(review)
+    assert len(calls) >= 2  # the ingest and the checks each had a child
+    assert json.dumps(forked.to_dict(), default=str) == json.dumps(serial.to_dict(), default=str)
