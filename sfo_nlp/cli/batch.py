@@ -32,7 +32,7 @@ def batch(
     source: str = typer.Argument(..., help="A folder (searched recursively), a quoted glob such as "
                                  "'reviews/*.pdf', or one file."),
     db: Optional[Path] = DbOpt,
-    workers: int = typer.Option(default_workers(), "--workers", "-w", help="Worker processes."),
+    workers: int = typer.Option(default_workers(), "--workers", "-w", help="Worker processes (at most one per CPU: more is reduced to that, with a note)."),
     standards: str = typer.Option("2023", "--standards", help="Standards version: 2023 or 2021."),
     password: Optional[str] = PasswordOpt,
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Try again files that failed before "
