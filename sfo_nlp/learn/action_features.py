@@ -1,5 +1,6 @@
 """Features of one action text: the cues of rules/smart.yaml, owner and level terms,
-its row's owner and date cells, and the shape of the text (imperative, "will", dates).
+its row's owner and date cells, the body or role the action is addressed to, and the
+shape of the text (imperative, "will", dates).
 
 Plain dicts, so scikit-learn's DictVectorizer reads them and skops saves the
 vectoriser without any custom class.
@@ -16,6 +17,63 @@ if TYPE_CHECKING:
     from spacy.tokens import Span
 
 
+# Words that end the addressee of a recommendation: "HMPPS should ...", "Heads of PDU
+# must ...", "The Probation Service needs to ...", "PP to attend ...", "SPOs will ...".
+_MODALS = {"should", "must", "will", "shall", "ought"}
+# Openings that carry no addressee: "2.", "Recommendation 3:", "We recommend that".
+_OPENING = re.compile(r"^\s*(?:(?:recommendation\s+)?\d+[.):]?\s*)?(?:we\s+recommend\s+that\s+)?", re.IGNORECASE)
+_MAX_ADDRESSEE_WORDS = 10
+
+
+def addressee(span: "Span") -> str:
+    """The body or role an action is addressed to, as written ("HMPPS", "Regional probation
+    directors", "The police and the PDU"), or "" for an imperative ("Deliver ..."), a
+    passive ("Standards to be improved ...") or a noun phrase with no actor.
+
+    Read from the words, not the parse: the small parser often takes "SPOs to ensure" or
+    "SFO leads should" for a noun phrase with a relative clause."""
+    text = span.text
+    opening = _OPENING.match(text).group(0)
+    # after "We recommend that", the addressee's own verb ends it ("... HMPPS sets out ...")
+    recommend = "recommend" in opening.lower()
+    toks = [t for t in span if t.idx - span.start_char >= len(opening)]
+    for k, t in enumerate(toks[: _MAX_ADDRESSEE_WORDS + 1]):
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        ends = (t.lower_ in _MODALS and t.tag_ == "MD") or (
+            t.lower_ in ("need", "needs", "to", "is", "are") and nxt is not None
+            and (nxt.tag_ == "VB" or (nxt.lower_ == "to" and t.lower_ != "to"))) or (
+            recommend and k > 0 and t.tag_ in ("VBZ", "VBP"))
+        if not ends:
+            continue
+        who = toks[:k]
+        # "By March 2026, regional SFO leads should": the addressee follows the last comma
+        commas = [i for i, w in enumerate(who) if w.text == ","]
+        who = who[commas[-1] + 1:] if commas else who
+        # "X to be improved", "X will be reminded": X is what is acted on, not who acts
+        rest = [w for w in toks[k + 1: k + 4] if w.lower_ != "to"]
+        passive = len(rest) > 1 and rest[0].lower_ == "be" and rest[1].tag_ == "VBN"
+        # "Deliver ...": an imperative names nobody (an acronym tagged as a verb is a body)
+        imperative = (who[0].tag_ == "VB" or who[0].pos_ == "VERB") and not who[0].is_upper if who else False
+        if not who or passive or imperative:
+            return ""
+        return text[who[0].idx - span.start_char: who[-1].idx + len(who[-1]) - span.start_char].strip(" ,")
+    return ""
+
+
+def addressee_level(who: str) -> str | None:
+    """The level an addressee names: multi-agency when any partner body is among them
+    ("HMPPS and the police"); otherwise the level of the longest level term ("the central
+    SFO team" is national, not a local team); None when no term names a level."""
+    if not who:
+        return None
+    found = cues.term_hits("levels", who)
+    if "multi-agency" in found:
+        return "multi-agency"
+    if not found:
+        return None
+    return max(found, key=lambda lv: max(len(w) for w in found[lv]))
+
+
 def action_features(span: "Span", owner_field: str = "", date_field: str = "") -> dict[str, Any]:
     """Feature dict of one action text; ``owner_field``/``date_field`` are its row's cells."""
     text = span.text
@@ -27,6 +85,9 @@ def action_features(span: "Span", owner_field: str = "", date_field: str = "") -
         f[f"level_term={level}"] = 1.0
     if cues.owner_pattern().search(text):
         f["owner_term"] = 1.0
+    who_level = addressee_level(addressee(span))
+    if who_level:
+        f[f"addressee_level={who_level}"] = 1.0
     if owner_field.strip():
         f["owner_field"] = 1.0
         for level in cues.term_hits("levels", owner_field):

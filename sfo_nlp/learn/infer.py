@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from sfo_nlp import rules, settings
 from sfo_nlp.learn import baseline, cues
 from sfo_nlp.learn.dates import parse_date
-from sfo_nlp.learn.action_features import action_features
+from sfo_nlp.learn.action_features import action_features, addressee, addressee_level
 from sfo_nlp.learn.features import judgement_features
 from sfo_nlp.learn.model import Bundle
 
@@ -100,7 +100,7 @@ ACTION_CUE_OF = {"specific": ("concrete", "vague"), "measurable": ("measurable",
                  "developmental": ("developmental", "weak", "strong"), "strength": ("strong", "weak")}
 
 
-def _action_decided_by(text: str, fields: dict, res: dict) -> dict[str, list[str]]:
+def _action_decided_by(text: str, fields: dict, res: dict, who: str = "") -> dict[str, list[str]]:
     owner_field, date_field = fields.get("owner", ""), fields.get("date", "")
     h = cues.hits("smart", text)
     why: dict[str, list[str]] = {}
@@ -118,6 +118,8 @@ def _action_decided_by(text: str, fields: dict, res: dict) -> dict[str, list[str
     if res["measurable"] and cues.ruleset("smart")["measurable"].find(fields.get("measure", "")):
         why["measurable"] = [fields["measure"].strip()[:80]]
     lv = cues.term_hits("levels", f"{owner_field} {text}").get(res["level"])
+    if who and addressee_level(who) == res["level"]:
+        lv = [who]  # "HMPPS should ...": the body addressed
     if level_of_cell(fields.get("level", "")):
         lv = [fields["level"].strip()]
     if lv:
@@ -165,10 +167,52 @@ ACTION_KEYS = ("specific", "measurable", "owner", "time_bound", "level", "develo
 MISSING_KEYS = ("specific", "measurable", "owner", "time_bound", "developmental")
 
 
+def combination(name: str | None = None) -> dict[str, Any]:
+    """How the rules and the model share the level and measurable answers: the named choice
+    of ``combine`` in rules/smart.yaml (chosen by ``python -m sfo_nlp.learn.action_selection``
+    on held-out labelled recommendations), or its default."""
+    cfg = rules.load("smart").get("combine") or {}
+    choices = cfg.get("choices") or {}
+    return dict(choices.get(name or cfg.get("default", ""), {}))
+
+
+def _partner_named(text: str) -> bool:
+    return "multi-agency" in cues.term_hits("levels", text)
+
+
+def _combine(res: dict, probs: dict, f: dict, rules_res: dict, text: str, fl: dict, how: dict) -> None:
+    """Let the rules settle what they state plainly, with the model deciding the rest.
+
+    level: with ``level: addressee`` the level of the body an action is addressed to
+    ("HMPPS should ..." is national) overrides the model when it is one of
+    ``addressee_levels`` (a role such as "the SPO" may be acting on their own practice, an
+    individual action); ``owner_cell`` lets the owner cell name the body when the text does
+    not; ``unless_partner`` leaves the model to decide when a partner body is named
+    elsewhere ("HMPPS should agree with the police ..." may be multi-agency).
+    measurable: "model_and_rule" is true only when the model says so and the wording names
+    a measure (rule ``measurable``); a number is the probability the model's yes must reach."""
+    if how.get("level", "model") == "addressee":
+        lv = next((k.split("=", 1)[1] for k in f if k.startswith("addressee_level=")), None)
+        if lv is None and how.get("owner_cell"):
+            lv = addressee_level(fl.get("owner", ""))
+        allowed = how.get("addressee_levels") or ("individual", "local", "regional", "national", "multi-agency")
+        partner_elsewhere = how.get("unless_partner") and lv != "multi-agency" and _partner_named(text)
+        if lv in allowed and not partner_elsewhere:
+            res["level"], probs["level"] = lv, max(probs.get("level", 0.0), 0.9)
+    m_how = how.get("measurable", "model")
+    if m_how == "model_and_rule" and res["measurable"] and not rules_res["measurable"]:
+        res["measurable"], probs["measurable"] = False, 1.0 - probs.get("measurable", 0.5)
+    elif isinstance(m_how, (int, float)) and res["measurable"] and probs.get("measurable", 1.0) < m_how:
+        res["measurable"], probs["measurable"] = False, 1.0 - probs["measurable"]
+
+
 def classify_actions(spans: Sequence["Span"], fields: Sequence[dict] | None = None,
-                     model: Bundle | None = None, use_model: bool = True) -> list[dict[str, Any]]:
-    """One answer per action span; ``fields`` are its row's cells (owner, date, measure, level)."""
+                     model: Bundle | None = None, use_model: bool = True,
+                     combine: dict | None = None) -> list[dict[str, Any]]:
+    """One answer per action span; ``fields`` are its row's cells (owner, date, measure, level);
+    ``combine`` overrides the rule-model combination of rules/smart.yaml (for selection)."""
     fields = list(fields or [{}] * len(spans))
+    how = combination() if combine is None else combine
     owners = [fl.get("owner", "") for fl in fields]
     dates = [fl.get("date", "") for fl in fields]
     feats = [action_features(s, o, d) for s, o, d in zip(spans, owners, dates)]
@@ -176,12 +220,13 @@ def classify_actions(spans: Sequence["Span"], fields: Sequence[dict] | None = No
     texts = [s.text for s in spans]
     preds = model.predict(texts, feats) if model else [None] * len(spans)
     out = []
-    for text, f, fl, pred in zip(texts, feats, fields, preds):
+    for span, text, f, fl, pred in zip(spans, texts, feats, fields, preds):
         rules_res = baseline.action(f)
         if pred is None:
             res, probs = dict(rules_res), {}
         else:
             res, probs = _merge(pred)
+            _combine(res, probs, f, rules_res, text, fl, how)
         _apply_columns(res, probs, fl, text)
         res = {k: res.get(k) for k in ACTION_KEYS}
         for k in MISSING_KEYS:
@@ -193,7 +238,7 @@ def classify_actions(spans: Sequence["Span"], fields: Sequence[dict] | None = No
         res["date"] = when.isoformat() if when else None
         res["confidence"] = round(min(probs.values()) if probs else 0.6, 3)
         res["confidences"] = {k: round(v, 3) for k, v in probs.items()}
-        res["decided_by"] = _action_decided_by(text, fl, res)
+        res["decided_by"] = _action_decided_by(text, fl, res, addressee(span))
         res["source"] = "model" if pred is not None else "rules"
         out.append(res)
     return out
