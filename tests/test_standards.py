@@ -371,7 +371,8 @@ def test_cross_validation_reports_leave_one_out_agreement_per_prompt():
     from sfo_nlp.standards.fit import cross_validate
 
     def review(missed, gold):
-        res = {"analysis.opportunities": CheckResult("analysis.opportunities", [], {"by_group": {"missed_opportunity": missed}})}
+        res = {"analysis.opportunities": CheckResult("analysis.opportunities", [], {"by_group": {"missed_opportunity": missed}}),
+               "judgements": CheckResult("judgements", [], {"by_polarity": {"deficit": 0}})}
         return res, {"1c": gold}
 
     reviews = [review(0, "no"), review(3, "yes"), review(0, "no"), review(2, "yes"), review(4, "partly")]
@@ -379,3 +380,14 @@ def test_cross_validation_reports_leave_one_out_agreement_per_prompt():
     assert set(scores) == {"hand-set", "refit min_gain=2"}
     assert set(scores["hand-set"]) == {"all", "1c"}  # only prompts with gold answers are scored
     assert scores["hand-set"]["1c"] == pytest.approx(4 / 5) and scores["hand-set"]["all"] == scores["hand-set"]["1c"]
+
+
+def test_1c_is_partly_when_deficits_are_judged_but_no_missed_opportunity_is_named():
+    def res(missed, deficits):
+        return {"analysis.opportunities": CheckResult("analysis.opportunities", [], {"by_group": {"missed_opportunity": missed}}),
+                "judgements": CheckResult("judgements", [], {"by_polarity": {"deficit": deficits, "good": 0}})}
+
+    assert _answer("1c", res(2, 0)).answer == "yes"
+    a = _answer("1c", res(0, 5))
+    assert a.answer == "partly" and "5 judgements" in a.reason
+    assert _answer("1c", res(0, 1)).answer == "no"
