@@ -260,3 +260,13 @@ def test_title_spelling_out_sfo_explains_it(tmp_path):
     # A heading further down is not the title the reader starts from.
     assert _jargon(tmp_path, "# Review: John Smith" + body + "\n## Serious further offences\n\nMore.\n"
                    )["SFO"]["explained"] is False
+
+
+def test_a_list_or_a_pseudonym_does_not_explain(tmp_path):
+    """"the HoPDU or the MAPPA" is a list, and "The SPO (SPO1)" names one SPO: neither
+    says what the acronym means."""
+    terms = _jargon(tmp_path, "The SPO (SPO1) did not escalate the delay to the HoPDU or the MAPPA.\n")
+    assert terms["MAPPA"]["explained"] is False and terms["SPO"]["explained"] is False
+    terms = _jargon(tmp_path, "The offender manager, or OM, met him. The senior probation officer (SPO1) "
+                              "countersigned it.\n")
+    assert terms["OM"]["explained"] is True and terms["SPO1"]["explained"] is True

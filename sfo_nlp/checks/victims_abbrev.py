@@ -197,7 +197,8 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
                 # "the prison offender manager who worked with him (POM1)": a pseudonym
                 # defined by the clause before it, too long for Schwartz-Hearst's window.
                 words = _words_before(text, m.start(), 12)
-                if len(words) >= 2:
+                # Real words, not "The SPO (SPO1)", which names an SPO without saying what one is.
+                if sum(not is_short(w[2].strip(",;:")) and w[2].lower() not in _MINOR for w in words) >= 2:
                     hit = (words[0][0], " ".join(w[2] for w in words))
             if hit:
                 lf_start, lf = hit
@@ -212,6 +213,8 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
             continue
         s_start = m.start() - (len(text[max(0, m.start() - 40):m.start()]) - before.start(1))
         lf = _match_after(short, inner)
+        if lf and len(lf.split()) == 1 and is_short(lf):
+            lf = None  # "SPO (SPO1)" names one SPO; it does not explain what an SPO is
         if lf is None and _GLOSS_START.match(inner) and len(inner.split()) >= 3:
             lf = inner  # a descriptive gloss: "OASys (the risk assessment tool)"
         if lf:
@@ -221,6 +224,8 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
         if not is_short(short):
             continue
         hit = _match_before(text, short, m.start())
+        if not hit and m.group().lower().startswith("or "):
+            continue  # "... to the HoPDU or the MAPPA": a list, unless the words before spell it out
         sentence_start = max(text.rfind(". ", 0, m.start()) + 2, text.rfind("\n", 0, m.start()) + 1, 0)
         lf_start, lf = hit if hit else (sentence_start, text[sentence_start:m.start()].strip(" ,(;"))
         if len(lf.split()) >= 2:
