@@ -117,3 +117,11 @@ def test_pieces_are_expanded():
     rules = {r["id"]: r for r in config()["rules"]}
     assert "{RELATIVE}" not in rules["blaming-relatives"]["pattern"]
     assert "{FIRST_NAME}" not in rules["victim-blaming-choice-name"]["pattern"]
+
+
+def test_surname_in_a_place_name_is_left(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("He killed his neighbour, Mark Green, in May. He lived on Green Lane. Green had complained twice.\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    got = [(f.quote, f.data["sentence"]) for f in res.findings if f.data.get("rule") == "victim-surname-only"]
+    assert got == [("Green", "Green had complained twice.")]

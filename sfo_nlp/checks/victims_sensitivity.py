@@ -68,7 +68,8 @@ def _surname_rule(cfg: dict, surnames: dict[str, set[str]]) -> list[dict]:
     for surname, before in sorted(surnames.items()):
         # One look-behind per word (Python's must each have a fixed width).
         not_after = "".join(rf"(?<!\b{re.escape(w)} )(?<!\b{re.escape(w)}\. )" for w in sorted(set(_TITLES) | before))
-        alts.append(rf"(?<![\w'-]){not_after}{re.escape(surname)}(?![\w-])")
+        # Followed by a capitalised word it is a place or an organisation ("Green Lane").
+        alts.append(rf"(?<![\w'-]){not_after}{re.escape(surname)}(?![\w-])(?!\s+[A-Z])")
     return [{"id": "victim-surname-only", "type": "pattern", "category": "cold", "severity": spec["severity"],
              "message": spec["message"], "suggestion": spec["suggestion"], "pattern": "(?-i:" + "|".join(alts) + ")"}]
 
