@@ -155,13 +155,8 @@ def stored(tmp_path_factory):
             pars.insert(0, f"FICTIONAL DOCUMENT ({name}): invented test material; the staff and places do not exist.")
             pars.insert(1, f"This review of the case of {name} was completed under the national procedures by a "
                            "senior manager with no previous involvement in the management of the case.")
-            # headings and a chronology table make it review-shaped (tables are not theme evidence)
-            chronology = "| Date | Contact |\n| --- | --- |\n" + "".join(
-                f"| {d} May | Office appointment kept and recorded on the case system by the duty officer |\n"
-                for d in range(1, 16))
             md = (f"# Review {name}\n\nRegion: {region}\n\nOffence: {offence}\n\nDate of SFO: {date}\n\n"
-                  f"RoSH level: {rosh}\n\n## Analysis\n\n" + "\n\n".join(pars)
-                  + f"\n\n## Chronology\n\n{chronology}\n## Learning\n\nSee above.\n")
+                  f"RoSH level: {rosh}\n\n" + "\n\n".join(pars) + "\n")
             path = root / f"{name}.md"
             path.write_text(md, encoding="utf-8")
             doc = load(path)
@@ -174,11 +169,6 @@ def stored(tmp_path_factory):
                                 checks={"judgements": CheckResult("judgements", findings)},
                                 ratings=[StandardRating("1", "Analysis of practice", 2, "x")])
             st.save_analysis(analysis, doc, path)
-        # and a file that is not a review at all: stored by a batch, never counted in themes
-        hello = root / "hello.md"
-        hello.write_text("Hello. The approved premises manager says hello.\n", encoding="utf-8")
-        doc = load(hello)
-        st.save_analysis(Analysis(doc.source, doc.sha256, "2023", {}, 1), doc, hello)
     return db
 
 

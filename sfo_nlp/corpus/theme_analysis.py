@@ -4,8 +4,7 @@ Reads only the store (analyses, their metadata and judgement findings, and the b
 paragraphs saved with them): nothing re-opens a review. Prevalence counts reviews, not
 paragraphs, because one review that mentions approved premises twenty times is still
 one review; the paragraph counts and the names of the reviews behind every figure come
-with it so an analyst can check any number. Documents that do not look like a review
-(corpus/review_shape.py) and boilerplate paragraphs (corpus/boilerplate.py) are left out.
+with it so an analyst can check any number.
 """
 
 from __future__ import annotations
@@ -98,8 +97,6 @@ def load_reviews(store, taxonomy: Taxonomy, standards: str | None = None) -> dic
     for a in store.list_analyses():
         if a["sha256"] in reviews or a["source_path"] in seen_paths or (standards and a["standards"] != standards):
             continue
-        if a.get("not_review"):
-            continue  # a stray note or empty file must not dilute every theme's share
         seen_paths.add(a["source_path"])
         meta = a.get("metadata") or {}
         groups = {
