@@ -125,3 +125,14 @@ def test_surname_in_a_place_name_is_left(tmp_path):
     res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
     got = [(f.quote, f.data["sentence"]) for f in res.findings if f.data.get("rule") == "victim-surname-only"]
     assert got == [("Green", "Green had complained twice.")]
+
+
+def test_first_name_rules_leave_the_person_on_probation(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("# Serious Further Offence Review: Dean Lowther\n\n"
+                 "Dean had been drinking all day. Kelly had been drinking at the party. "
+                 "Mr Lowther started the fight. Kelly chose to resume the relationship. Dean chose to return to the flat.\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    assert [f.quote for f in res.findings if f.start is not None] == [
+        "Kelly had been drinking", "Kelly chose to resume"]
+    assert all(r.get("subject_is_name") is None or isinstance(r["subject_is_name"], bool) for r in config()["rules"])

@@ -47,7 +47,7 @@ def victim_surnames(doc) -> dict[str, set[str]]:
     spec = config().get("victim_surname")
     if not spec:
         return {}
-    title = next((b.text for b in doc.blocks if b.type == "heading"), "")
+    title = _title(doc)
     out: dict[str, set[str]] = {}
     for pattern in spec["introduced"]:
         for m in re.finditer(pattern.replace("{NAME}", spec["name"]), doc.text, re.I):
@@ -56,6 +56,17 @@ def victim_surnames(doc) -> dict[str, set[str]]:
             if len(surname) >= 3 and not re.search(rf"\b{re.escape(surname)}\b", title):
                 out.setdefault(surname, set()).update(w.rstrip(".") for w in before)
     return out
+
+
+def _title(doc) -> str:
+    """The review's title, which names the person on probation ("... Review: Dean Lowther")."""
+    return next((b.text for b in doc.blocks if b.type == "heading"), "")
+
+
+def _names_the_subject(rule: dict, quote: str, title_words: set[str]) -> bool:
+    """A rule whose subject is a first name (``subject_is_name``) is about the person on
+    probation, not the victim, when that first name is in the review's title."""
+    return bool(rule.get("subject_is_name")) and any(w in title_words for w in quote.split()[:2])
 
 
 def _surname_rule(cfg: dict, surnames: dict[str, set[str]]) -> list[dict]:
@@ -98,6 +109,7 @@ def check(doc, ctx) -> CheckResult:
     evidence: list[str] = []
     fam = family_patterns()
     surname_rule = _surname_rule(cfg, victim_surnames(doc))
+    title_words = set(re.findall(r"[A-Z][a-z]+", _title(doc)))
     for start, end, b in _sentences(doc):
         text = doc.text[start:end]
         if b.id not in quotes_by_block:
@@ -107,6 +119,8 @@ def check(doc, ctx) -> CheckResult:
         for rule in cfg["rules"] + surname_rule:
             for s, e in match_in_sentence(rule, text):
                 if inside(quoted, start + s, start + e) or any(s < te and ts < e for ts, te in taken):
+                    continue
+                if _names_the_subject(rule, text[s:e], title_words):
                     continue
                 taken.append((s, e))
                 findings.append(Finding.at(
