@@ -3,7 +3,10 @@ and whether the review says how the victim and family were considered.
 
 Rules live in rules/sensitivity.yaml. They are matched sentence by sentence so their
 context conditions see the whole sentence; headings, quotation blocks and quoted
-speech are never flagged.
+speech are never flagged. Two things need the whole review, not one sentence: the
+victim's surname (a rule built per review flags it used alone, police-report style),
+and the name of the person on probation in the title (rules whose subject is a first
+name leave it alone).
 """
 
 from __future__ import annotations
