@@ -41,7 +41,9 @@ def fake_analyse(path, password=None, standards="2023"):
     scores = [int(x) for x in re.search(r"Scores: (\d) (\d) (\d) (\d)", doc.text).groups()]
     ratings = [StandardRating(str(i + 1), batch.STANDARD_TITLES[str(i + 1)], s, "test") for i, s in enumerate(scores)]
     # what a review may use for itself: a batch worker must not fork helpers of its own
-    meta = dict(doc.metadata, review_workers=os.environ.get("SFO_NLP_REVIEW_WORKERS"))
+    from sfo_nlp import parallel
+
+    meta = dict(doc.metadata, review_workers=os.environ.get("SFO_NLP_REVIEW_WORKERS"), may_fork=parallel.available())
     return doc, Analysis(doc.source, doc.sha256, standards, meta, doc.page_count, ratings=ratings)
 
 
@@ -153,7 +155,7 @@ def test_two_worker_processes(reviews, tmp_path, monkeypatch):
     monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS", raising=False)
     s, rows, errors = run(reviews, tmp_path / "r.sqlite", workers=2)
     with Store(tmp_path / "r.sqlite") as st:  # a worker's review never forks helpers of its own
-        assert {a["metadata"]["review_workers"] for a in st.list_analyses()} == {"1"}
+        assert {(a["metadata"]["review_workers"], a["metadata"]["may_fork"]) for a in st.list_analyses()} == {("1", False)}
     assert (s.analysed, s.failed) == (3, 1)
     # the work ran in other processes (tiny jobs may all land on one of the two)
     assert 1 <= len(s.worker_peak_mb) <= 2 and os.getpid() not in s.worker_peak_mb
@@ -306,6 +308,6 @@ def test_a_one_worker_batch_never_forks_helpers_for_a_review(reviews, tmp_path, 
     monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS", raising=False)
     s, rows, _ = run(reviews, tmp_path / "r.sqlite", workers=1)
     with Store(tmp_path / "r.sqlite") as st:
-        seen = {a["metadata"]["review_workers"] for a in st.list_analyses()}
-    assert s.analysed == 3 and seen == {"1"}
+        seen = {(a["metadata"]["review_workers"], a["metadata"]["may_fork"]) for a in st.list_analyses()}
+    assert s.analysed == 3 and seen == {("1", False)}
     assert "SFO_NLP_REVIEW_WORKERS" not in os.environ  # the parent's own setting is left as it was
