@@ -167,7 +167,8 @@ def redact(
     output: Path = typer.Option(..., "--output", "-o", dir_okay=False, callback=_check_output,
                                 help="The redacted copy: .docx (DOCX kept in place; new DOCX for PDF/text) or .txt."),
     log: Optional[Path] = typer.Option(None, "--log", dir_okay=False, callback=_check_output,
-                                       help="Where to write the log of what was removed (default OUTPUT.redaction-log.json)."),
+                                       help="Where to write the log of what was removed (default OUTPUT.redaction-log.json). "
+                                            "It records kind, page, length and a fingerprint of each item, not the text, unless --log-text."),
     log_text: bool = LogTextOpt,
     password: Optional[str] = PasswordOpt,
 ) -> None:
