@@ -391,3 +391,16 @@ def test_1c_is_partly_when_deficits_are_judged_but_no_missed_opportunity_is_name
     a = _answer("1c", res(0, 5))
     assert a.answer == "partly" and "5 judgements" in a.reason
     assert _answer("1c", res(0, 1)).answer == "no"
+
+
+def test_fitted_share_thresholds_sit_between_observed_values_counts_stay_whole():
+    from sfo_nlp.standards.fit import fit_prompt
+
+    prompt = {"id": "9s", "question": "Q?", "rule": {"signals": [
+        {"name": "s", "check": "c", "key": "s", "at_least": {"yes": 0.9, "partly": 0.8}}]}}
+    cases = [({"c": CheckResult("c", [], {"s": s})}, gold) for s, gold in
+             [(0.05, "no"), (0.10, "partly"), (0.12, "partly"), (0.30, "yes"), (0.40, "yes")]]
+    changed, _, after = fit_prompt("9", prompt, cases, min_gain=2)
+    assert after == 5
+    # yes between 0.12 and 0.30, partly between 0.05 and 0.10: same train answers, wider margins
+    assert changed == {"s": {"at_least": {"yes": 0.21, "partly": 0.075}}}

@@ -35,15 +35,38 @@ def _agreement(standard: str, prompt: dict, cases: list[tuple[dict[str, CheckRes
 
 
 def _candidates(signal: dict, cases) -> list[float]:
+    values = set(_observed(signal, cases))
+    th = signal.get("at_least") or signal.get("at_most")
+    values.update(float(v) for v in th.values())
+    return sorted(values)
+
+
+def _observed(signal: dict, cases) -> list[float]:
     values = set()
     for results, _ in cases:
         try:
             values.add(round(read_signal(signal, results).value, 4))
         except _Missing:
             pass
-    th = signal.get("at_least") or signal.get("at_most")
-    values.update(float(v) for v in th.values())
     return sorted(values)
+
+
+def _centred(th: dict, direction: str, observed: list[float]) -> dict:
+    """Move each chosen threshold (an observed value) half-way to the neighbouring observed
+    value on the failing side: the train answers stay the same, but a new review whose
+    share falls between the two is no longer decided by which edge the search happened to
+    pick. Counts stay whole numbers (a count between 6 and 7 cannot occur)."""
+    if all(float(v).is_integer() for v in observed):
+        return th
+    out = {}
+    for grade, v in th.items():
+        if direction == "at_least":
+            below = [o for o in observed if o < v]
+            out[grade] = round((below[-1] + v) / 2, 4) if below else v
+        else:
+            above = [o for o in observed if o > v]
+            out[grade] = round((above[0] + v) / 2, 4) if above else v
+    return out
 
 
 def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[dict, int, int]:
@@ -65,6 +88,8 @@ def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[d
                     score = _agreement(standard, prompt, cases)
                     if score >= top + min_gain or (score > top and top > best):
                         top, top_th = score, dict(sig[direction])
+            if top_th != current:
+                top_th = _centred(top_th, direction, _observed(sig, cases))
             sig[direction] = top_th
             if top_th != current:
                 best = top
