@@ -125,6 +125,7 @@ class ReviewDocument:
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
     _spacy: Any = field(default=None, repr=False)
+    _sentences: Any = field(default=None, repr=False)  # built once from the one parse
 
     # -- building ---------------------------------------------------------------
     @classmethod
@@ -210,6 +211,11 @@ class ReviewDocument:
 
     @property
     def sentences(self) -> list[Sentence]:
+        if self._sentences is None:
+            self._sentences = self._build_sentences()
+        return list(self._sentences)  # every analysis.* check reads them: build them once
+
+    def _build_sentences(self) -> list[Sentence]:
         out = []
         for s in self.spacy.sents:
             text = s.text.strip()

@@ -15,6 +15,9 @@ import yaml
 from sfo_nlp import settings
 from sfo_nlp.errors import SfoError
 
+# libyaml's safe loader when PyYAML has it: the same data, read ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @lru_cache(maxsize=None)
 def load(name: str) -> Any:
@@ -24,6 +27,6 @@ def load(name: str) -> Any:
         raise SfoError(f"rule file not found: {path}")
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise SfoError(f"rule file {path} is not valid YAML: {exc}".splitlines()[0]) from exc
