@@ -404,3 +404,11 @@ def test_fitted_share_thresholds_sit_between_observed_values_counts_stay_whole()
     assert after == 5
     # yes between 0.12 and 0.30, partly between 0.05 and 0.10: same train answers, wider margins
     assert changed == {"s": {"at_least": {"yes": 0.21, "partly": 0.075}}}
+
+
+@pytest.mark.parametrize("version", ["2023", "2021"])
+def test_every_prompt_has_a_reason_for_every_answer(version):
+    # a refit may make any answer reachable; the figures-only fallback is for rules that slipped
+    for _, p in load_standards(version).prompts():
+        reasons = p["rule"].get("reason") or {}
+        assert {"yes", "partly", "no"} <= set(reasons), (p["id"], sorted(reasons))
