@@ -74,17 +74,42 @@ def addressee_level(who: str) -> str | None:
     return max(found, key=lambda lv: max(len(w) for w in found[lv]))
 
 
+# "in each region", "all PDUs", "by region": an action over many units of one level is
+# usually owned a level above (a national body publishing figures for every region).
+_SCOPE = {
+    "regions": re.compile(r"\b((each|every|all|across|in all|for all) (the |their |its )?regions?|regions|by region|regional (figures|results|comparison))\b", re.IGNORECASE),
+    "pdus": re.compile(r"\b((each|every|all|across|in all|for all) (the |their |its )?(pdus?|teams?|offices?)|pdus|by pdu)\b", re.IGNORECASE),
+    "partners": re.compile(r"\b((each|every|all) (the |their |its )?(police )?forces?|police forces|partner agencies|local authorities)\b", re.IGNORECASE),
+}
+
+
+# Rules read only in a date column ("Complete" there is an answer, in the text a verb).
+_CELL_ONLY = {"date_cell"}
+
+
+def date_cell_states_time(cell: str) -> bool:
+    """Does a date column's cell set a time: a date, a timescale or, in that column, a
+    frequency ("Monthly") or "Complete"/"Immediate"? "Ongoing", "TBC" and "-" do not."""
+    smart = cues.ruleset("smart")
+    return bool(cell.strip()) and any(smart[r].find(cell) for r in ("time_bound", "frequency", "date_cell"))
+
+
 def action_features(span: "Span", owner_field: str = "", date_field: str = "") -> dict[str, Any]:
     """Feature dict of one action text; ``owner_field``/``date_field`` are its row's cells."""
     text = span.text
     f: dict[str, Any] = {}
     for name, words in cues.hits("smart", text).items():
+        if name in _CELL_ONLY:
+            continue
         f[f"cue={name}"] = 1.0
         f[f"cue_n={name}"] = min(len(words), 3) / 3
     for level in cues.term_hits("levels", text):
         f[f"level_term={level}"] = 1.0
     if cues.owner_pattern().search(text):
         f["owner_term"] = 1.0
+    for scope, pat in _SCOPE.items():
+        if pat.search(text):
+            f[f"scope_over={scope}"] = 1.0
     who_level = addressee_level(addressee(span))
     if who_level:
         f[f"addressee_level={who_level}"] = 1.0
@@ -93,7 +118,7 @@ def action_features(span: "Span", owner_field: str = "", date_field: str = "") -
         for level in cues.term_hits("levels", owner_field):
             f[f"owner_level={level}"] = 1.0
     # only a date cell that states a timescale counts ("Ongoing" in the column is no deadline)
-    if date_field.strip() and cues.ruleset("smart")["time_bound"].find(date_field):
+    if date_cell_states_time(date_field):
         f["date_field_parsed"] = 1.0
     first = next((t for t in span if not t.is_punct and not t.like_num), None)
     if first is not None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from sfo_nlp import rules, settings
 from sfo_nlp.learn import baseline, cues
 from sfo_nlp.learn.dates import parse_date
-from sfo_nlp.learn.action_features import action_features, addressee, addressee_level
+from sfo_nlp.learn.action_features import action_features, addressee, addressee_level, date_cell_states_time
 from sfo_nlp.learn.features import judgement_features
 from sfo_nlp.learn.model import Bundle
 
@@ -150,7 +150,7 @@ def _apply_columns(res: dict, probs: dict, fields: dict[str, str], text: str) ->
     if owner.lower() not in _EMPTY_CELLS:
         res["owner"], probs["owner"] = True, 1.0
     timescale = cues.ruleset("smart")["time_bound"]
-    if date_cell.lower() not in _EMPTY_CELLS and (parse_date(date_cell) or timescale.find(date_cell)):
+    if date_cell.lower() not in _EMPTY_CELLS and (parse_date(date_cell) or date_cell_states_time(date_cell)):
         res["time_bound"], probs["time_bound"] = True, 1.0
     elif date_cell:  # the date column answers "ongoing", "TBC", "-": only the text can set a deadline
         res["time_bound"], probs["time_bound"] = bool(timescale.find(text)), 1.0
