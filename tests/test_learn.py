@@ -240,3 +240,52 @@ def test_test_split_reviews_never_train(tmp_path):
     whole = sets["corpus-reviews"]
     assert {it["is_judgement"] for it in whole} == {True, False}
     assert any(it["text"].startswith("Two weeks later") for it in whole)
+
+
+def _tiny_judgement_fit(setting: str):
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.features import judgement_features
+    from sfo_nlp.learn.infer import NEEDS
+    from sfo_nlp.learn.train import fit_judgements
+
+    nlp.require(NEEDS)
+    spans = [d[:] for d in nlp.parse_texts([t for t, *_ in J])]
+    items = [{"is_judgement": j, "target": t, "polarity": p, "evidence": False, "why": False, "significance": False}
+             for _, j, t, p in J]
+    return spans, fit_judgements(setting, [s.text for s in spans], [judgement_features(s) for s in spans], items)
+
+
+@pytest.mark.parametrize("setting", ["rules", "target_parse", "threshold60"])
+def test_model_settings_survive_skops(setting, tmp_path):
+    from sfo_nlp.learn.infer import classify_judgements
+
+    spans, model = _tiny_judgement_fit(setting)
+    model.save(tmp_path / "m.skops")
+    loaded = Bundle.load(tmp_path / "m.skops")
+    assert loaded.opts["threshold"] == model.opts["threshold"]
+    assert list(loaded.opts["parse_only"]) == list(model.opts["parse_only"])
+    assert classify_judgements(spans, model=loaded) == classify_judgements(spans, model=model)
+
+
+def test_threshold_moves_the_judgement_decision():
+    spans, model = _tiny_judgement_fit("default")
+    texts = [s.text for s in spans]
+    from sfo_nlp.learn.features import judgement_features
+
+    feats = [judgement_features(s) for s in spans]
+    n_default = sum(p["is_judgement"][0] == "True" for p in model.predict(texts, feats))
+    model.opts["threshold"] = 0.999  # nothing is that sure: no sentence is a judgement
+    assert sum(p["is_judgement"][0] == "True" for p in model.predict(texts, feats)) == 0 < n_default
+
+
+def test_target_from_subject_lets_the_subject_role_decide():
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.features import judgement_features
+    from sfo_nlp.learn.infer import classify_features
+
+    _, model = _tiny_judgement_fit("default")
+    # a wording the tiny model never saw, whose subject is a partner agency
+    span = next(iter(nlp.parse_texts(["Children's services closed the referral without any assessment."])))[:]
+    f = judgement_features(span)
+    model.opts["target_from_subject"] = "subject"
+    assert classify_features([span.text], [f], model)[0]["target"] == "partnership"

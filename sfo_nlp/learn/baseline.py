@@ -34,6 +34,16 @@ def _prefer(found: list[str]) -> str:
     return found[0]
 
 
+# Feature families that name the role of the evaluation's own subject or agent.
+SUBJECT_FAMILIES = {"subject": ("subj_role", "agent_role"), "subject_poss": ("subj_role", "agent_role", "poss_role")}
+
+
+def subject_target(f: dict[str, Any], families: str = "subject") -> str | None:
+    """The target named by the grammatical subject (or agent) of the evaluation, if any:
+    role nouns carry across registers where the surrounding wording does not."""
+    return _pick(f, SUBJECT_FAMILIES[families], TARGETS)
+
+
 def judgement(f: dict[str, Any]) -> dict[str, Any]:
     cfg = rules.load("judgements").get("baseline") or {}
     deficit, good, should = _has(f, "cue=deficit"), _has(f, "cue=good"), _has(f, "cue=should_have")

@@ -65,20 +65,50 @@ def _settled_not_judgement(f: dict) -> bool:
     return any(f.get(f"cue={name}") for name in settled)
 
 
+def with_rules(f: dict) -> dict:
+    """The feature dict plus the rules-only baseline's answers as features (a model trained
+    with ``rules_as_features`` reads the rules' verdict, which carries across registers)."""
+    r = baseline.judgement(f)
+    out = dict(f)
+    out["rules_judgement"] = 1.0 if r["is_judgement"] else 0.0
+    out[f"rules_target={r['target']}"] = 1.0
+    out[f"rules_polarity={r['polarity']}"] = 1.0
+    return out
+
+
+def model_features(feats: Sequence[dict], model: Bundle) -> list[dict]:
+    """The feature dicts as ``model`` was trained on them."""
+    return [with_rules(f) for f in feats] if model.opts.get("rules_as_features") else list(feats)
+
+
 def classify_judgements(spans: Sequence["Span"], model: Bundle | None = None, use_model: bool = True,
                         raw: bool = False) -> list[dict[str, Any]]:
     """One answer per span. ``raw`` keeps target/polarity for non-judgements (for scoring)."""
     feats = [judgement_features(s) for s in spans]
     model = model if model is not None else (load_model("judgements") if use_model else None)
-    preds = model.predict([s.text for s in spans], feats) if model else [None] * len(spans)
+    out = classify_features([s.text for s in spans], feats, model, raw=raw)
+    for span, f, res in zip(spans, feats, out):
+        res["decided_by"] = judgement_decided_by(span, f)
+        res["source"] = res.pop("source")  # keeps the output's key order: decided_by, then source
+    return out
+
+
+def classify_features(texts: Sequence[str], feats: Sequence[dict], model: Bundle | None,
+                      raw: bool = True) -> list[dict[str, Any]]:
+    """One answer per sentence from its text and feature dict (no parse needed: model
+    selection reuses features computed once)."""
+    preds = model.predict(list(texts), model_features(feats, model)) if model else [None] * len(texts)
     out = []
-    for span, f, pred in zip(spans, feats, preds):
+    for f, pred in zip(feats, preds):
         if pred is None:
             res = baseline.judgement(f)
             conf = 0.6
         else:
             res, probs = _merge(pred)
             conf = probs["is_judgement"]
+            named = model.opts.get("target_from_subject") and baseline.subject_target(f, model.opts["target_from_subject"])
+            if named:  # the setting trusts the subject's role noun over the words
+                res["target"] = named
             if res["is_judgement"]:
                 conf = conf * probs.get("target", 1.0) ** 0.5
         if res["is_judgement"] and _settled_not_judgement(f):
@@ -89,7 +119,6 @@ def classify_judgements(spans: Sequence["Span"], model: Bundle | None = None, us
         for k in ("evidence", "why", "significance"):
             res[k] = bool(res[k])
         res["confidence"] = round(float(conf), 3)
-        res["decided_by"] = judgement_decided_by(span, f)
         res["source"] = "model" if pred is not None else "rules"
         out.append(res)
     return out

@@ -20,12 +20,15 @@ from sfo_nlp.learn import cards, data
 from sfo_nlp.learn.review_sentences import reviews_items
 from sfo_nlp.learn.action_features import action_features
 from sfo_nlp.learn.features import judgement_features
-from sfo_nlp.learn.infer import NEEDS, classify_actions, classify_judgements
-from sfo_nlp.learn.model import SEED, Bundle
+from sfo_nlp.learn.infer import NEEDS, classify_actions, classify_judgements, with_rules
+from sfo_nlp.learn.model import SEED, Bundle, options
 from sfo_nlp.learn.scoring import TARGETS, score_actions, score_judgements
 
 KINDS = ("judgements", "actions")
 LABELS = {"judgements": data.JUDGEMENT_LABELS, "actions": data.ACTION_LABELS}
+# The setting of the shipped judgement model, chosen by ``python -m sfo_nlp.learn.selection``
+# (scores across registers; see models/judgements.md).
+JUDGEMENT_SETTING = "threshold60"
 # Only judgement sentences teach target and polarity.
 _ONLY_JUDGEMENTS = {"target", "polarity"}
 
@@ -104,18 +107,31 @@ def _with_rows(items: list[dict], corpus_dir: Path) -> list[dict]:
 
 
 def _fit(kind: str, model_kind: str, spans, items: list[dict]) -> Bundle:
-    labels = LABELS[kind]
     texts = [s.text for s in spans]
     if kind == "judgements":
-        feats = [judgement_features(s) for s in spans]
-    else:
-        feats = [action_features(s, it.get("owner_field") or "", it.get("date_field") or "") for s, it in zip(spans, items)]
+        setting = JUDGEMENT_SETTING if model_kind == "combined" else "default"
+        return fit_judgements(setting, texts, [judgement_features(s) for s in spans], items, model_kind)
+    feats = [action_features(s, it.get("owner_field") or "", it.get("date_field") or "") for s, it in zip(spans, items)]
+    return _fit_labels(LABELS[kind], model_kind, texts, feats, items)
+
+
+def _fit_labels(labels, model_kind: str, texts: list[str], feats: list[dict], items: list[dict],
+                opts: dict | None = None) -> Bundle:
     y = {lab: [it.get(lab) for it in items] for lab in labels}
     mask = {}
     for lab in labels:
         mask[lab] = [it.get(lab) is not None and (lab not in _ONLY_JUDGEMENTS or bool(it.get("is_judgement")))
                      for it in items]
-    return Bundle(model_kind, labels).fit(texts, feats, y, mask)
+    return Bundle(model_kind, labels, opts=opts).fit(texts, feats, y, mask)
+
+
+def fit_judgements(setting: str, texts: list[str], feats: list[dict], items: list[dict],
+                   model_kind: str = "combined", labels=LABELS["judgements"]) -> Bundle:
+    """The judgement model with the named setting of ``model.SETTINGS``."""
+    opts = options(setting)
+    if opts["rules_as_features"] and model_kind == "combined":
+        feats = [with_rules(f) for f in feats]
+    return _fit_labels(labels, model_kind, texts, feats, items, opts)
 
 
 def row_fields(item: dict) -> dict[str, str]:
