@@ -2,6 +2,7 @@
 check's per-row answers and summary, and `sfo-nlp actions`."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -210,3 +211,78 @@ def test_items_cli_reads_label_value_parts(tmp_path, run_cli):
     assert code == 0, err
     row = json.loads(out.splitlines()[0])
     assert row["owner"] and row["time_bound"] and row["level"] == "individual"
+
+
+def _gold_reviews():
+    import yaml
+
+    from sfo_nlp import settings
+
+    root = Path(settings.CORPUS_DIR) / "reviews"
+    out = []
+    for g in sorted((root / "gold").glob("*.yaml")):
+        gold = yaml.safe_load(g.read_text(encoding="utf-8")) or {}
+        if gold.get("actions"):
+            out += [(root / fmt / f"{g.stem}.{fmt}", [a["text"] for a in gold["actions"]]) for fmt in ("pdf", "docx")]
+    return out
+
+
+@pytest.mark.parametrize("path,gold", _gold_reviews(), ids=lambda v: v.name if isinstance(v, Path) else "")
+def test_corpus_plans_found_row_for_row(path, gold):
+    # every gold action of every bundled review, in PDF and Word, is read from its plan, and
+    # nothing else is (a "Learning point | Action" plan, a table of MAPPA actions agreed)
+    plan = find_plan(load(path))
+
+    def norm(s):
+        return " ".join(s.split()).lower()
+
+    assert plan.source == "table"
+    assert sorted(norm(i.text) for i in plan.items) == sorted(norm(t) for t in gold)
+
+
+@pytest.mark.parametrize("text,who,level", [
+    ("HMPPS should revise the national guidance on home visits.", "HMPPS", "national"),
+    ("We recommend that the Probation Service introduces a structured handover.", "the Probation Service", "national"),
+    ("2. Regional probation directors must appoint a lead for learning.", "Regional probation directors", "regional"),
+    ("By March 2026, heads of PDU should hold a case discussion each month.", "heads of PDU", "local"),
+    ("The police and the PDU should agree how call-outs are shared.", "The police and the PDU", "multi-agency"),
+    ("The central SFO team should provide a template.", "The central SFO team", "national"),
+    ("Deliver a briefing on MAPPA to the team.", "", None),
+    ("Recording standards to be improved by the PP.", "", None),
+])
+def test_addressee_of_a_recommendation(text, who, level):
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.action_features import addressee, addressee_level
+    from sfo_nlp.learn.infer import NEEDS
+
+    nlp.require(NEEDS)
+    span = next(iter(nlp.parse_texts([text])))[:]
+    assert addressee(span) == who
+    assert addressee_level(addressee(span)) == level
+
+
+def test_combination_from_rules_and_measure_needs_naming():
+    from sfo_nlp import rules
+    from sfo_nlp.learn.infer import _combine, combination
+
+    cfg = rules.load("smart")["combine"]
+    assert cfg["default"] in cfg["choices"] and combination() == cfg["choices"][cfg["default"]]
+    how = {"level": "addressee", "addressee_levels": ["national"], "measurable": "model_and_rule"}
+    res, probs = {"level": "regional", "measurable": True}, {"level": 0.6, "measurable": 0.7}
+    # the model's yes without a measure named in the wording is overruled; the body addressed sets the level
+    _combine(res, probs, {"addressee_level=national": 1.0}, {"measurable": False}, "HMPPS should ...", {}, how)
+    assert res == {"level": "national", "measurable": False}
+    res = {"level": "regional", "measurable": True}
+    _combine(res, {"measurable": 0.7}, {"addressee_level=local": 1.0}, {"measurable": True}, "The SPO will ...", {}, how)
+    assert res == {"level": "regional", "measurable": True}  # a role, not a body: the model decides
+
+
+def test_items_recommendations_to_bodies(tmp_path, run_cli):
+    f = tmp_path / "recs.txt"
+    f.write_text("HMPPS should keep the national guidance on licence conditions under review.\n"
+                 "The Probation Service should publish each year the proportion of reviews rated good, by region.\n")
+    code, out, err = run_cli("actions", "--items", f)
+    assert code == 0, err
+    first, second = (json.loads(x) for x in out.splitlines())
+    assert first["level"] == "national" and first["owner"] and not first["measurable"] and not first["time_bound"]
+    assert second["level"] == "national" and second["measurable"]

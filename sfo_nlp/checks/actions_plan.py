@@ -56,6 +56,12 @@ def map_columns(header: list[str], body: list[list[str]]) -> dict[str, int]:
             if role not in roles and pats[role].search(h.strip()):
                 roles[role] = i
                 break
+            if role == "action" and role in roles and _STRONG_ACTION.search(h) \
+                    and not _STRONG_ACTION.search(header[roles[role]]):
+                # "Learning point | Action | Lead": the column headed "Action" holds the
+                # actions, the learning-point column only their references
+                roles[role] = i
+                break
     free = [i for i in range(len(header)) if i not in roles.values()]
     if "date" not in roles:  # a column whose cells are mostly dates
         for i in free:
@@ -73,12 +79,16 @@ def map_columns(header: list[str], body: list[list[str]]) -> dict[str, int]:
 _STRONG_ACTION = re.compile(r"action|recommendation|what (we )?will", re.IGNORECASE)
 
 
+def _has_plan_columns(roles: dict[str, int]) -> bool:
+    return bool(set(roles) & {"owner", "level", "measure"})
+
+
 def _is_plan(roles: dict[str, int], table: Table) -> bool:
     """An action column plus an owner, level or measure column; a date alone is not enough
     (a chronology "Date | Event" or a signature block "Role | Name | Date" has one)."""
     if "action" not in roles or not table.body:
         return False
-    if set(roles) & {"owner", "level", "measure"}:
+    if _has_plan_columns(roles):
         return True
     return "date" in roles and bool(_STRONG_ACTION.search(table.header[roles["action"]]))
 
@@ -167,13 +177,20 @@ def list_fields(text: str) -> tuple[int, int, dict[str, str]]:
 def find_plan(doc: ReviewDocument) -> ActionPlan:
     items: list[PlanItem] = []
     columns: dict[str, str] = {}
+    plans = []
     for t in doc.tables:
         if t.block < 0 or not t.rows:
             continue
         roles = map_columns(t.header, t.body)
         if _is_plan(roles, t):
-            items += _table_items(doc, t, roles)
-            columns = columns or {role: t.header[i] for role, i in roles.items() if i < len(t.header)}
+            plans.append((t, roles))
+    # a table with owner, level or measure columns is the plan; then a "Meeting | Actions
+    # agreed" table of MAPPA minutes, with only actions and dates, is part of the narrative
+    if any(_has_plan_columns(roles) for _, roles in plans):
+        plans = [(t, roles) for t, roles in plans if _has_plan_columns(roles)]
+    for t, roles in plans:
+        items += _table_items(doc, t, roles)
+        columns = columns or {role: t.header[i] for role, i in roles.items() if i < len(t.header)}
     if items:
         return ActionPlan(items, "table", columns)
     items = _list_items(doc)
