@@ -101,52 +101,47 @@ def _block_of(doc: "Doc", offset: int):
 def parse(review: "ReviewDocument") -> "Doc":
     """Run the pipeline over the whole body text once, block boundaries as sentence starts.
 
-    A long body is parsed in two halves, the second in a forked child (sfo_nlp/parallel.py),
-    each half with some of its neighbour's text as context so that every token gets what a
-    one-piece parse gives it; the halves are joined back into one Doc over the same text.
+    A long body is parsed in two parts, the second in a forked child (sfo_nlp/parallel.py),
+    each part with some of its neighbour's text as context so that every token gets what a
+    one-piece parse gives it; the parts are joined back into one Doc over the same text.
     """
-    from spacy.tokens import Doc
+    from sfo_nlp import parallel
 
-    nlp = get_nlp()
     text = review.text
-    split = _split_point(review)
+    split = split_point(review) if parallel.available() else None
     if split is None:
-        doc = _parse_piece(nlp, review, 0, len(text))
-    else:
-        from sfo_nlp import parallel
-
-        first, second = parallel.run_split(
-            lambda: _parse_piece(nlp, review, 0, split),
-            lambda: _parse_piece(nlp, review, split, len(text)).to_bytes(),
-        )
-        doc = Doc.from_docs([first, Doc(nlp.vocab).from_bytes(second)], ensure_whitespace=False)
-    doc._.review = review
-    return doc
+        return join(review, parse_part(review, 0, len(text)))
+    first, second = parallel.run_split(
+        lambda: parse_part(review, 0, split),
+        lambda: parse_part(review, split, len(text)).to_bytes(),
+    )
+    return join(review, first, second)
 
 
 # Below this many characters of body text a second process costs more than it saves.
 SPLIT_MIN_CHARS = 30_000
-# Context taken from the neighbouring half: whole blocks, at least this many characters
+# Context taken from the neighbouring part: whole blocks, at least this many characters
 # (far more than the 4 tokens either side the embedding layer sees).
 SPLIT_CONTEXT_CHARS = 300
 
 
-def _split_point(review: "ReviewDocument") -> int | None:
-    """The block start nearest the middle of the text, when the text is worth splitting."""
-    from sfo_nlp import parallel
-
+def split_point(review: "ReviewDocument", second_share: float = 0.5) -> int | None:
+    """The block start that leaves about ``second_share`` of the text after it, when the
+    text is long enough to be worth parsing in two processes."""
     text = review.text
-    if len(text) < SPLIT_MIN_CHARS or not parallel.available():
+    if len(text) < SPLIT_MIN_CHARS:
         return None
     starts = [b.start for b in review.blocks if 0 < b.start < len(text)]
     if not starts:
         return None
-    return min(starts, key=lambda s: abs(s - len(text) // 2))
+    target = int(len(text) * (1 - second_share))
+    return min(starts, key=lambda s: abs(s - target))
 
 
-def _parse_piece(nlp: "Language", review: "ReviewDocument", lo: int, hi: int) -> "Doc":
+def parse_part(review: "ReviewDocument", lo: int, hi: int) -> "Doc":
     """The parse of ``text[lo:hi]`` (both block starts or the ends of the text), run over
-    that piece plus whole blocks of context either side, which are then cut off."""
+    that part plus whole blocks of context either side, which are then cut off."""
+    nlp = get_nlp()
     text = review.text
     block_starts = {b.start for b in review.blocks}
     starts = sorted(block_starts | {0})
@@ -162,6 +157,22 @@ def _parse_piece(nlp: "Language", review: "ReviewDocument", lo: int, hi: int) ->
     first = next(t.i for t in doc if t.idx + ctx_lo >= lo)
     end = next((t.i for t in doc if t.idx + ctx_lo >= hi), len(doc))
     return doc[first:end].as_doc()
+
+
+def join(review: "ReviewDocument", first: "Doc", second: "bytes | Doc | None" = None) -> "Doc":
+    """The review's Doc from its parsed parts (the second as ``Doc.to_bytes`` when it
+    comes from a child), cached on the review as its one parse."""
+    from spacy.tokens import Doc
+
+    if second is not None:
+        if isinstance(second, bytes):
+            second = Doc(get_nlp().vocab).from_bytes(second)
+        first = Doc.from_docs([first, second], ensure_whitespace=False)
+    if first.text != review.text:
+        raise SfoError("internal error: the parsed parts do not make up the review's text")
+    first._.review = review
+    review._spacy = first
+    return first
 
 
 def run_pipeline(nlp: "Language", doc: "Doc") -> "Doc":

@@ -15,6 +15,7 @@ and unless ``SFO_NLP_REVIEW_WORKERS=1`` turns it off.
 
 from __future__ import annotations
 
+import inspect
 import os
 import pickle
 import select
@@ -59,35 +60,46 @@ def available() -> bool:
 
 
 class Forked:
-    """``fn(*args)`` running in a forked child; ``result()`` collects it."""
+    """``fn(*args)`` running in a forked child. ``result()`` collects what it returns; a
+    generator function sends each value it yields as it goes, collected by ``next()``."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         self._read, write = os.pipe()
+        self._buffer = b""
         self.pid = os.fork()
         if self.pid == 0:  # the child: do the work, send it, leave without cleanup
             os.close(self._read)
             _child(write, fn, args)
         os.close(write)
-        self._started = time.monotonic()
 
     def result(self, timeout: float) -> Any:
         """The child's return value; ChildFailed when it raised, died or ran past ``timeout``."""
         try:
-            data = self._read_all(time.monotonic() + timeout)
-            ok, value = pickle.loads(data)
-        except ChildFailed:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a truncated or unreadable answer
-            raise ChildFailed(f"unreadable result ({type(exc).__name__})") from None
+            return self.next(timeout)
         finally:
             self.close()
+
+    def next(self, timeout: float) -> Any:
+        """The child's next value, waiting at most ``timeout`` seconds (ChildFailed after)."""
+        if self.pid <= 0:
+            raise ChildFailed("the child has already been collected")
+        try:
+            deadline = time.monotonic() + timeout
+            size = _HEADER.unpack(self._take(_HEADER.size, deadline))[0]
+            ok, value = pickle.loads(self._take(size, deadline))
+        except ChildFailed:
+            self.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a truncated or unreadable answer
+            self.close()
+            raise ChildFailed(f"unreadable result ({type(exc).__name__})") from None
         if not ok:
+            self.close()
             raise ChildFailed(value)
         return value
 
-    def _read_all(self, deadline: float) -> bytes:
-        chunks: list[bytes] = []
-        while True:
+    def _take(self, n: int, deadline: float) -> bytes:
+        while len(self._buffer) < n:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise ChildFailed("time limit reached")
@@ -96,12 +108,10 @@ class Forked:
                 continue
             chunk = os.read(self._read, 1 << 20)
             if not chunk:
-                break
-            chunks.append(chunk)
-        data = b"".join(chunks)
-        if len(data) < _HEADER.size or _HEADER.unpack_from(data)[0] != len(data) - _HEADER.size:
-            raise ChildFailed("the child ended before sending its result")
-        return data[_HEADER.size:]
+                raise ChildFailed("the child ended before sending its result")
+            self._buffer += chunk
+        out, self._buffer = self._buffer[:n], self._buffer[n:]
+        return out
 
     def close(self) -> None:
         """End the child if it still runs, and reap it (never leaves a zombie)."""
@@ -123,15 +133,20 @@ class Forked:
 
 def _child(write: int, fn: Callable[..., Any], args: tuple) -> None:
     status = 0
-    try:
-        try:
-            payload = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which redoes the work
-            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
-            status = 1
+
+    def send(payload: bytes) -> None:
         view = memoryview(_HEADER.pack(len(payload)) + payload)
         while view:
             view = view[os.write(write, view):]
+
+    try:
+        try:
+            out = fn(*args)
+            for value in (out if inspect.isgenerator(out) else (out,)):
+                send(pickle.dumps((True, value), protocol=pickle.HIGHEST_PROTOCOL))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which redoes the work
+            send(pickle.dumps((False, f"{type(exc).__name__}: {exc}")))
+            status = 1
     except BaseException:  # noqa: BLE001 - the parent sees a short answer and redoes the work
         status = 1
     finally:

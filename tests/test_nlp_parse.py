@@ -32,10 +32,10 @@ def signature(doc):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_two_halves_parse_as_one(review, monkeypatch):
-    one = nlp._parse_piece(nlp.get_nlp(), review, 0, len(review.text))
+    one = nlp.parse_part(review, 0, len(review.text))
     monkeypatch.setattr(nlp, "SPLIT_MIN_CHARS", 0)
     monkeypatch.setattr(parallel, "available", lambda: True)
-    assert nlp._split_point(review) is not None
+    assert nlp.split_point(review) is not None
     two = nlp.parse(review)
     assert two.text == review.text and two._.review is review
     assert signature(two) == signature(one)
@@ -43,15 +43,14 @@ def test_two_halves_parse_as_one(review, monkeypatch):
         (e.start_char, e.end_char, e.label_) for e in one.ents]
 
 
-def test_short_texts_are_not_split(review, monkeypatch):
-    monkeypatch.setattr(parallel, "available", lambda: True)
+def test_short_texts_are_not_split(review):
     assert len(review.text) < nlp.SPLIT_MIN_CHARS
-    assert nlp._split_point(review) is None
+    assert nlp.split_point(review) is None
 
 
 def test_ner_only_where_names_can_be(review):
     pipeline = nlp.get_nlp()
-    doc = nlp._parse_piece(pipeline, review, 0, len(review.text))
+    doc = nlp.parse_part(review, 0, len(review.text))
     whole = pipeline.get_pipe("ner")(doc.copy())
     found = {(e.start, e.end, e.label_) for e in doc.ents}
     assert found <= {(e.start, e.end, e.label_) for e in whole.ents}  # nothing new

@@ -72,6 +72,27 @@ def test_a_hanging_child_means_the_parent_does_the_work(forking):
     assert parallel.run_split(lambda: 1, theirs, min_wait=0.5) == (1, "done here")
 
 
+@needs_fork
+def test_a_generator_child_sends_values_as_it_goes():
+    def steps():
+        yield "read"
+        yield os.getpid()
+
+    job = parallel.Forked(steps)
+    try:
+        assert job.next(timeout=30) == "read"
+        assert job.next(timeout=30) not in (os.getpid(), None)
+        with pytest.raises(parallel.ChildFailed):
+            job.next(timeout=30)  # nothing more
+    finally:
+        job.close()
+
+
+def signature(doc):
+    return [(t.idx, t.text, t.is_sent_start, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_iob_, t.ent_type_)
+            for t in doc]
+
+
 def test_an_error_in_the_parents_share_is_raised(forking):
     with pytest.raises(ValueError):
         parallel.run_split(lambda: int("x"), lambda: 2)
@@ -107,6 +128,7 @@ def test_same_analysis_with_and_without_a_second_process(monkeypatch):
     """Ingest in a child while models load, the victims checks in a child: same result."""
     import json
 
+    from sfo_nlp import nlp
     from sfo_nlp.analyse import analyse_path
 
     review = ROOT / "corpus_samples" / "reviews" / "docx" / "sfo-03.docx"
@@ -122,6 +144,8 @@ def test_same_analysis_with_and_without_a_second_process(monkeypatch):
 
     monkeypatch.setattr(parallel, "available", lambda: True)
     monkeypatch.setattr(parallel.Forked, "__init__", counting)
-    _, forked = analyse_path(review)
-    assert len(calls) >= 2  # the ingest and the checks each had a child
+    monkeypatch.setattr(nlp, "SPLIT_MIN_CHARS", 0)  # the child parses part of it too
+    doc, forked = analyse_path(review)
+    assert len(calls) == 2  # reading and parsing, then the victims checks
+    assert signature(doc.spacy) == signature(nlp.parse_part(doc, 0, len(doc.text)))
     assert json.dumps(forked.to_dict(), default=str) == json.dumps(serial.to_dict(), default=str)
