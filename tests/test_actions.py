@@ -286,3 +286,35 @@ def test_items_recommendations_to_bodies(tmp_path, run_cli):
     first, second = (json.loads(x) for x in out.splitlines())
     assert first["level"] == "national" and first["owner"] and not first["measurable"] and not first["time_bound"]
     assert second["level"] == "national" and second["measurable"]
+
+
+HMIP_STYLE = """# Findings
+
+Countersigning managers did not test whether judgements were supported by evidence.
+
+# Recommendations
+
+HM Prison and Probation Service should:
+
+1. Revise the SFO guidance so that every review states the underlying cause of each deficiency.
+2. Give reviewing managers protected time to complete reviews.
+
+Regional probation directors should:
+
+3. Arrange for reviews to be written by a manager from another PDU.
+
+The following actions will follow:
+
+4. Publish the revised guidance.
+"""
+
+
+def test_list_plan_lead_in_names_the_body_addressed(tmp_path):
+    doc = _load(tmp_path, HMIP_STYLE)
+    plan = find_plan(doc)
+    assert [i.fields.get("addressee") for i in plan.items] == [
+        "HM Prison and Probation Service", "HM Prison and Probation Service", "Regional probation directors", None]
+    res = run_checks(doc, ["actions"])["actions"]
+    levels = [f.data["level"] for f in res.findings]
+    assert levels[:3] == ["national", "national", "regional"]
+    assert all(f.data["owner"] for f in res.findings[:3])

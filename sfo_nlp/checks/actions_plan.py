@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 from sfo_nlp import rules
 from sfo_nlp.document import ReviewDocument, Table
+from sfo_nlp.learn import cues
 from sfo_nlp.learn.dates import parse_date
 
 # Order matters: "Action owner" is an owner column and "How impact will be measured" a
 # measure column although both contain words of other roles.
 ROLE_ORDER = ("number", "measure", "date", "owner", "level", "status", "action")
 FIELDS = ("owner", "level", "date", "measure", "status")
+# plus "addressee" for list items: the body a lead-in above the list addresses
 
 
 @dataclass
@@ -118,12 +120,42 @@ def _list_items(doc: ReviewDocument) -> list[PlanItem]:
     # prefer items under an action/recommendation heading over items under "learning"
     preferred = [b for b in under if actions_first.search(b.section or "")]
     chosen = preferred or under
+    lead_ins = _lead_ins(doc)
     items = []
     for b in chosen:
         lo, hi, fields = list_fields(b.text)
+        who = lead_ins.get(b.id)
+        if who:  # "HM Prison and Probation Service should:" above the bullets addresses each
+            fields.setdefault("owner", who)
+            fields.setdefault("addressee", who)
         if hi > lo:
             items.append(PlanItem(b.text[lo:hi], b.start + lo, b.start + hi, b.page, fields=fields))
     return items
+
+
+# A lead-in that addresses the list below it: "HMPPS should:", "We recommend that the
+# Probation Service:", "Regional probation directors must:".
+_LEAD_IN = re.compile(r"^\s*(?:we recommend that\s+)?(?P<who>[A-Za-z][\w '&,-]{1,80}?)\s*"
+                      r"(?:should|must|will|needs? to|is asked to|are asked to)?\s*:\s*$", re.IGNORECASE)
+_NOT_ADDRESSEE = re.compile(r"\b(recommendations?|actions?|learning|summary|following|below|these|areas?)\b", re.IGNORECASE)
+
+
+def _lead_ins(doc: ReviewDocument) -> dict[int, str]:
+    """List item id -> the body named by the paragraph that introduces its list."""
+    out: dict[int, str] = {}
+    who = None
+    for b in doc.blocks:
+        if b.type == "paragraph":
+            m = _LEAD_IN.match(b.text)
+            who = m.group("who").strip() if m else None
+            if who and (_NOT_ADDRESSEE.search(who) or not cues.owner_pattern().search(who)):
+                who = None  # "The following actions:", "Next steps:" address nobody
+        elif b.type == "list_item":
+            if who:
+                out[b.id] = who
+        else:
+            who = None
+    return out
 
 
 # "Owner: PTA." / "Target date: 31/08/24." / "By 31/08/24." parts of a list action: the

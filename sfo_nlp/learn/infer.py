@@ -222,6 +222,7 @@ def _combine(res: dict, probs: dict, f: dict, rules_res: dict, text: str, fl: di
     a measure (rule ``measurable``); a number is the probability the model's yes must reach."""
     if how.get("level", "model") == "addressee":
         lv = next((k.split("=", 1)[1] for k in f if k.startswith("addressee_level=")), None)
+        lv = lv or addressee_level(fl.get("addressee", ""))  # a lead-in above a list plan
         if lv is None and how.get("owner_cell"):
             lv = addressee_level(fl.get("owner", ""))
         allowed = how.get("addressee_levels") or ("individual", "local", "regional", "national", "multi-agency")
