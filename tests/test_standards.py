@@ -412,3 +412,16 @@ def test_every_prompt_has_a_reason_for_every_answer(version):
     for _, p in load_standards(version).prompts():
         reasons = p["rule"].get("reason") or {}
         assert {"yes", "partly", "no"} <= set(reasons), (p["id"], sorted(reasons))
+
+
+def test_evidence_avoids_sentences_another_check_flags():
+    # QA: a victim-blaming sentence was quoted as evidence that the review explores why
+    std, prompt = _prompt("1d")
+    blaming = _f("judgements", 0, 40, quote="She provoked him because she kept calling.", why=True, polarity="deficit")
+    sound = _f("judgements", 50, 90, quote="The PO did not review OASys because her caseload was 140%.", why=True,
+               polarity="deficit")
+    res = {"judgements": CheckResult("judgements", [blaming, sound], {"count": 2, "with_why": 2}),
+           "analysis.causes": CheckResult("analysis.causes", [], {"by_group": {"explanation": 4}}),
+           "victims.sensitivity": CheckResult("victims.sensitivity", [_f("victims.sensitivity", 0, 12, category="blaming")], {})}
+    quotes = [f.quote for f in answer_prompt(std, prompt, res).evidence]
+    assert quotes == [sound.quote]

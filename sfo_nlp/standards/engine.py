@@ -11,12 +11,13 @@ A prompt's rule (``rules/standards/<version>.yaml``) is data:
 ``combine``  how the signal grades make the answer: ``min`` (default), ``mean`` or ``max``.
 ``relevant`` optional signal: when it grades 0 the prompt does not apply to this review
              (e.g. national learning "where relevant") and ``if_not_relevant`` is the answer.
-``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}, from}``;
+``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}, from, avoid}``;
              ``from`` is ``prose`` (default: paragraphs, list items and quotations outside
              the background sections named in ``rules/analysis.yaml``), ``prose_anywhere``
              or ``any`` (table cells too: the action plan). Text overlapping a
              ``victims.shareable`` finding (personal data) is never quoted: reports and
-             feedback notes may be shared.
+             feedback notes may be shared. ``avoid`` lists checks whose findings disqualify a
+             sentence as evidence (e.g. ``victims.sensitivity``: victim-blaming wording).
 ``reason``   one-line templates per answer, filled with the signals' values by name, and
              ``{because}``: the ``say`` phrase (per answer) of each signal that decided
              the answer, so a reason only names the condition that decided it. A count
@@ -197,8 +198,9 @@ def template_fields(rule: dict) -> set[str]:
     return names
 
 
-def _private_spans(results: dict[str, CheckResult]) -> list[tuple[int, int]]:
-    res = results.get("victims.shareable")
+def _private_spans(results: dict[str, CheckResult], check: str = "victims.shareable") -> list[tuple[int, int]]:
+    """Spans of the findings of ``check`` (by default personal data, which is never quoted)."""
+    res = results.get(check)
     if res is None:
         return []
     return [(f.start, f.end) for f in res.findings if f.start is not None and f.end is not None]
@@ -242,10 +244,13 @@ def _evidence(rule: dict, results: dict[str, CheckResult], doc=None) -> list[Fin
         if res is None:
             continue
         mode = src.get("from", "prose")
+        # ``avoid``: checks whose findings make a sentence unfit to support this prompt
+        # (a victim-blaming sentence is no evidence that the review explores why)
+        avoided = [span for check in src.get("avoid", []) for span in _private_spans(results, check)]
         pool = [
             f for f in res.findings
             if f.quote and f.page is not None and matches(f, src.get("where"))
-            and not _overlaps(f, private) and _from_allowed(f, mode, doc)
+            and not _overlaps(f, private) and not _overlaps(f, avoided) and _from_allowed(f, mode, doc)
         ]
         pools.append(pool[: src.get("limit", MAX_QUOTES)])
     out: list[Finding] = []
