@@ -154,7 +154,7 @@ def _read_and_parse(path: str | Path, password: str | None, settings: Settings |
     """
     from sfo_nlp import nlp, parallel
     from sfo_nlp.checks import registry
-    from sfo_nlp.ingest import load
+    from sfo_nlp.ingest import guards, load
 
     def read() -> ReviewDocument:
         return load(path, password=password, settings=settings)
@@ -168,6 +168,8 @@ def _read_and_parse(path: str | Path, password: str | None, settings: Settings |
 
     if not parallel.available():
         return read()
+    # A missing, empty or wrong-type file is refused at once, not after loading the models.
+    guards.check_file(Path(path), settings or Settings.from_env())
     nlp.get_nlp(registry.needs_of())  # before forking: the child parses with it too
     try:
         job = parallel.Forked(child)
