@@ -116,3 +116,20 @@ def test_evaluate_cli_on_a_tiny_corpus(tmp_path, run_cli):
     assert rows["prompt agreement (all prompts)"]["n"] == 34 and rows["prompt agreement (all prompts)"]["target"] == 0.8
     code, _, err = run_cli("evaluate", "--only", "nonsense")
     assert code == 2 and "unknown evaluator" in err
+
+
+def test_prompt_diagnostic_shows_draft_gold_signals_and_rationale_on_train_only(tmp_path):
+    from sfo_nlp.evaluation.prompts import diagnose
+
+    (tmp_path / "reviews" / "src").mkdir(parents=True)
+    (tmp_path / "reviews" / "gold").mkdir()
+    (tmp_path / "reviews" / "src" / "sfo-91.md").write_text(
+        "# Review\n\n## Analysis\n\nThis was a missed opportunity to recall him.\n")
+    (tmp_path / "reviews" / "gold" / "sfo-91.yaml").write_text(
+        "id: sfo-91\nsplit: train\nprompts:\n  1c: {answer: partly, rationale: Named but not analysed.}\n")
+    out = diagnose("train", ["1c"], corpus_dir=tmp_path)
+    assert "sfo-91 1c: draft=yes gold=partly [missed=1" in out and "Named but not analysed." in out
+    assert out.startswith("XX ")  # disagreement marked
+    assert diagnose("train", ["1c"], only_wrong=True, corpus_dir=tmp_path) == out
+    with pytest.raises(SystemExit):
+        diagnose("test", ["1c"], corpus_dir=tmp_path)

@@ -112,7 +112,8 @@ def evaluate_prompts(ctx: EvalContext) -> list[Metric]:
     return compare(analyse_reviews(reviews), dataset)
 
 
-def diagnose(split: str, prompt_ids: list[str], version: str = "2023", only_wrong: bool = False) -> str:
+def diagnose(split: str, prompt_ids: list[str], version: str = "2023", only_wrong: bool = False,
+             corpus_dir: Path | None = None) -> str:
     """For each review of ``split`` (train for design work: the test split is measured,
     never read), each chosen prompt's draft, the gold answer, the signal values that decided
     the draft and the inspector's rationale: what to read before changing a rule."""
@@ -125,7 +126,7 @@ def diagnose(split: str, prompt_ids: list[str], version: str = "2023", only_wron
     spec = load_standards(version)
     rules = {p["id"]: p for _, p in spec.prompts()}
     lines = []
-    for rev in gold_reviews(settings_corpus(), split):
+    for rev in gold_reviews(corpus_dir or settings_corpus(), split):
         _, analysis = analyse_path(rev.path, standards=version)
         drafts = {a.prompt_id: a for a in analysis.answers}
         for pid in prompt_ids:
@@ -137,9 +138,10 @@ def diagnose(split: str, prompt_ids: list[str], version: str = "2023", only_wron
             if only_wrong and draft.answer == gold:
                 continue
             values = []
-            for s in rules[pid]["rule"].get("signals", []):
+            for spec_ in rules[pid]["rule"].get("signals", []):
                 try:
-                    values.append(f"{read_signal(s, analysis.checks).name}={read_signal(s, analysis.checks).value:g}")
+                    sig = read_signal(spec_, analysis.checks)
+                    values.append(f"{sig.name}={sig.value:g}")
                 except _Missing as exc:
                     values.append(f"missing({exc})")
             mark = "ok " if draft.answer == gold else "XX "
@@ -165,8 +167,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prompt", action="append", required=True, help="prompt id (repeatable)")
     ap.add_argument("--standards", default="2023")
     ap.add_argument("--wrong", action="store_true", help="only the reviews where draft and gold disagree")
+    ap.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: corpus_samples)")
     args = ap.parse_args(argv)
-    print(diagnose(args.split, args.prompt, args.standards, args.wrong))
+    print(diagnose(args.split, args.prompt, args.standards, args.wrong, args.corpus))
 
 
 if __name__ == "__main__":
