@@ -90,14 +90,20 @@ def read_chars(textpage) -> list[Char]:
     n = raw.FPDFText_CountChars(tp)
     box = raw.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    # Made once: a page has thousands of characters, and each call below is one ctypes call.
+    box_ref, ox_ref, oy_ref = ctypes.byref(box), ctypes.byref(ox), ctypes.byref(oy)
+    get_unicode, get_object = raw.FPDFText_GetUnicode, raw.FPDFText_GetTextObject
+    get_box, get_origin, get_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize
+    as_address, void_p = ctypes.cast, ctypes.c_void_p
     buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     last_obj = None
     bold = False
+    size = 0.0
     out: list[Char] = []
     space = False
     for i in range(n):
-        u = raw.FPDFText_GetUnicode(tp, i)
+        u = get_unicode(tp, i)
         if u in (13, 10, 0xFFFE, 0xFFFF, 0):
             space = True
             continue
@@ -106,17 +112,17 @@ def read_chars(textpage) -> list[Char]:
         if ch.isspace():
             space = True
             continue
-        obj = ctypes.cast(raw.FPDFText_GetTextObject(tp, i), ctypes.c_void_p).value
-        if obj != last_obj:  # font can only change with the text object
+        obj = as_address(get_object(tp, i), void_p).value
+        if obj != last_obj or obj is None:  # font and size can only change with the text object
             last_obj = obj
             raw.FPDFText_GetFontInfo(tp, i, buf, 128, ctypes.byref(flags))
             bold = bool(flags.value & _FORCE_BOLD) or bool(_BOLD_NAME.search(buf.value.decode("latin-1")))
             if not bold:
                 bold = raw.FPDFText_GetFontWeight(tp, i) >= 600
+            size = get_size(tp, i)
         # the loose box spans the glyph's advance, so gaps between boxes are real spaces
-        raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box))
-        raw.FPDFText_GetCharOrigin(tp, i, ctypes.byref(ox), ctypes.byref(oy))
-        size = raw.FPDFText_GetFontSize(tp, i)
+        get_box(tp, i, box_ref)
+        get_origin(tp, i, ox_ref, oy_ref)
         out.append(Char(ch, box.left, max(box.right, box.left), oy.value, size, bold, space))
         space = False
     return out
