@@ -425,3 +425,17 @@ def test_evidence_avoids_sentences_another_check_flags():
            "victims.sensitivity": CheckResult("victims.sensitivity", [_f("victims.sensitivity", 0, 12, category="blaming")], {})}
     quotes = [f.quote for f in answer_prompt(std, prompt, res).evidence]
     assert quotes == [sound.quote]
+
+
+@pytest.mark.parametrize("pid", ["4d", "2e"])
+def test_hedged_judgements_cap_the_answer_at_partly(pid):
+    judgements = CheckResult("judgements", [], {"count": 40, "with_why": 20, "with_significance": 10,
+                                                 "by_polarity": {"deficit": 20, "good": 20}})
+
+    def answer(hedged):
+        return _answer(pid, {"judgements": judgements,
+                             "analysis.hedging": CheckResult("analysis.hedging", [], {"count": hedged})})
+
+    assert answer(1).answer == "yes"
+    a = answer(4)
+    assert a.answer == "partly" and "4 judgements are hedged" in a.reason
