@@ -5,7 +5,9 @@ sentence of the one parsed document (headings and table rows are sentences too) 
 matched against the rule's groups of patterns. What the prompts need is whether, and
 how much, the review does something (analyses missed opportunities, cites interviews,
 examines partnership work...), so the summary counts sentences per group and the
-findings quote them as evidence.
+findings quote them as evidence. A rule with ``within: <check>`` reads only the sentences
+that check found (``within: judgements``: what the judgements are about), and is
+registered as reading it, so it runs after it.
 """
 
 from __future__ import annotations
