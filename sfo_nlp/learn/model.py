@@ -21,7 +21,8 @@ DECISION = "is_judgement"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.sparse.", "builtins.")
 
 
-# Named settings of the judgement model, compared by ``python -m sfo_nlp.learn.selection``
+# Named settings of the judgement model ("kind": "bow" = words only, "combined" = words +
+# rule and parse features), compared by ``python -m sfo_nlp.learn.selection``
 # on held-out registers (never on dev-real). "words": TF-IDF options; "C": inverse
 # regularisation; "feature_weight": scale of the rule and parse features against the words
 # (under one L2 penalty a larger scale lets them count more); "rules_as_features": add the
@@ -32,14 +33,18 @@ TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.sparse.", "builtins.")
 # (or possessor) decide the target when there is one (baseline.subject_target).
 DEFAULT = {"words": {"ngram_range": (1, 2), "min_df": 1, "max_features": 8000}, "C": 4.0,
            "feature_weight": 1.0, "rules_as_features": False, "parse_only": (), "threshold": 0.5,
-           "target_from_subject": ""}
+           "target_from_subject": "", "kind": "combined"}
 SETTINGS: dict[str, dict] = {
     "default": {},
     "rules": {"rules_as_features": True, "feature_weight": 2.0},
     "target_parse": {"parse_only": ("target",)},
     "min_df3": {"words": {"ngram_range": (1, 2), "min_df": 3, "max_features": 3000}},
-    # the shipped setting: chosen on the cross-register views (models/judgements.md)
+    "words_only": {"kind": "bow"},
+    "weight05": {"feature_weight": 0.5},
+    "weight025": {"feature_weight": 0.25},
     "threshold60": {"threshold": 0.6},
+    # the shipped setting: chosen on the cross-register views (models/judgements.md)
+    "weight05_threshold60": {"feature_weight": 0.5, "threshold": 0.6},
 }
 
 

@@ -28,7 +28,7 @@ KINDS = ("judgements", "actions")
 LABELS = {"judgements": data.JUDGEMENT_LABELS, "actions": data.ACTION_LABELS}
 # The setting of the shipped judgement model, chosen by ``python -m sfo_nlp.learn.selection``
 # (scores across registers; see models/judgements.md).
-JUDGEMENT_SETTING = "threshold60"
+JUDGEMENT_SETTING = "weight05_threshold60"
 # Only judgement sentences teach target and polarity.
 _ONLY_JUDGEMENTS = {"target", "polarity"}
 
@@ -110,7 +110,8 @@ def _fit(kind: str, model_kind: str, spans, items: list[dict]) -> Bundle:
     texts = [s.text for s in spans]
     if kind == "judgements":
         setting = JUDGEMENT_SETTING if model_kind == "combined" else "default"
-        return fit_judgements(setting, texts, [judgement_features(s) for s in spans], items, model_kind)
+        return fit_judgements(setting, texts, [judgement_features(s) for s in spans], items,
+                              None if model_kind == "combined" else model_kind)
     feats = [action_features(s, it.get("owner_field") or "", it.get("date_field") or "") for s, it in zip(spans, items)]
     return _fit_labels(LABELS[kind], model_kind, texts, feats, items)
 
@@ -126,9 +127,11 @@ def _fit_labels(labels, model_kind: str, texts: list[str], feats: list[dict], it
 
 
 def fit_judgements(setting: str, texts: list[str], feats: list[dict], items: list[dict],
-                   model_kind: str = "combined", labels=LABELS["judgements"]) -> Bundle:
-    """The judgement model with the named setting of ``model.SETTINGS``."""
+                   model_kind: str | None = None, labels=LABELS["judgements"]) -> Bundle:
+    """The judgement model with the named setting of ``model.SETTINGS`` (``model_kind``
+    overrides the setting's kind: the comparison's bag-of-words model)."""
     opts = options(setting)
+    model_kind = model_kind or opts["kind"]
     if opts["rules_as_features"] and model_kind == "combined":
         feats = [with_rules(f) for f in feats]
     return _fit_labels(labels, model_kind, texts, feats, items, opts)
