@@ -289,3 +289,22 @@ def test_target_from_subject_lets_the_subject_role_decide():
     f = judgement_features(span)
     model.opts["target_from_subject"] = "subject"
     assert classify_features([span.text], [f], model)[0]["target"] == "partnership"
+
+
+def test_selection_folds_hold_out_whole_groups_and_registers():
+    from sfo_nlp.learn.selection import _folds
+
+    items = []
+    for g in range(12):
+        reg = "case-review" if g % 2 else "inspectorate"
+        items += [{"group": f"g{g:04d}", "register": reg} for _ in range(3)]
+    items += [{"group": "review-sfo-01", "register": "case-review"} for _ in range(4)]
+    folds = _folds(items)
+    for name, (train, held) in folds.items():
+        assert held and not set(train) & set(held), name
+        if name.startswith("groups"):  # whole passages out; review prose is only ever trained on
+            assert not {items[i]["group"] for i in train} & {items[i]["group"] for i in held}
+            assert all(not items[i]["group"].startswith("review-") for i in held)
+    assert {items[i]["register"] for i in folds["case->inspectorate"][0]} == {"case-review"}
+    assert {items[i]["register"] for i in folds["case->inspectorate"][1]} == {"inspectorate"}
+    assert {items[i]["register"] for i in folds["inspectorate->case"][0]} == {"inspectorate"}

@@ -81,7 +81,7 @@ def _folds(items: list[dict]) -> dict[str, tuple[list[int], list[int]]]:
     case = [i for i in idx if items[i]["register"] == "case-review"]
     insp = [i for i in idx if items[i]["register"] == "inspectorate"]
     folds = {"case->inspectorate": (case, insp),
-             "inspectorate->case": (insp, [i for i in case if i in set(labelled)])}
+             "inspectorate->case": (insp, sorted(set(case) & set(labelled)))}
     groups = sorted({items[i]["group"] for i in labelled})
     for k in range(GROUP_FOLDS):
         held = set(groups[k::GROUP_FOLDS])
