@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
 
 from sfo_nlp.errors import SfoError
 
@@ -109,6 +108,8 @@ class Bundle:
         parts = [self.data["tfidf"].transform(texts)]
         if self.data.get("dv") is not None:
             parts.append(self.data["dv"].transform(feats) * float(self.opts["feature_weight"]))
+        from scipy.sparse import csr_matrix, hstack  # here: scipy costs 0.1 s to import at start-up
+
         return csr_matrix(hstack(parts))
 
     def _columns(self, X, label: str):
