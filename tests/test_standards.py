@@ -439,3 +439,18 @@ def test_hedged_judgements_cap_the_answer_at_partly(pid):
     assert answer(1).answer == "yes"
     a = answer(4)
     assert a.answer == "partly" and "4 judgements are hedged" in a.reason
+
+
+def test_fit_refits_only_the_prompts_named(monkeypatch):
+    from sfo_nlp.standards import fit as fit_mod
+
+    def review(missed, gold):
+        res = {"analysis.opportunities": CheckResult("analysis.opportunities", [], {"by_group": {"missed_opportunity": missed}}),
+               "judgements": CheckResult("judgements", [], {"by_polarity": {"deficit": 0}, "count": 0})}
+        return res, {"1c": gold, "1b": gold}
+
+    cases = [review(n, g) for n, g in [(1, "partly"), (2, "partly"), (3, "partly"), (6, "yes"), (8, "yes")]]
+    monkeypatch.setattr(fit_mod, "training_cases", lambda version, split="train": cases)
+    report = fit_mod.fit("2023", min_gain=2, only=["1c"])
+    assert report["only"] == ["1c"] and set(report["prompts"]) == {"1c"}
+    assert report["prompts"]["1c"]["agreement_after"] == 5
