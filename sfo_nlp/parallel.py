@@ -7,10 +7,10 @@ through a pipe. Whatever goes wrong in the child (it raises, it is killed, it ta
 longer than the parent's share of the work) the caller redoes that part itself, so the
 result is the same as a one-process run, only slower.
 
-Forking is used only where it is safe and pays: on a system with ``os.fork`` and two or
-more cores, in the main thread of a top-level process (never in a ``sfo-nlp batch``
-worker, which already has one process per core, nor in the web server's job thread),
-and unless ``SFO_NLP_REVIEW_WORKERS=1`` turns it off.
+Forking is used only where it is safe and pays: on Linux with two or more cores, in
+the main thread of a top-level process (never in a ``sfo-nlp batch`` worker, which
+already has one process per core, nor in the web server's job thread), and unless
+``SFO_NLP_REVIEW_WORKERS=1`` turns it off.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pickle
 import select
 import signal
 import struct
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -48,7 +49,8 @@ def available() -> bool:
 
     from sfo_nlp.settings import Settings
 
-    if not hasattr(os, "fork") or Settings.from_env().review_workers < 2 or cores() < 2:
+    # Linux only: on macOS, system libraries (BLAS, Objective-C) are not safe in a forked child.
+    if not sys.platform.startswith("linux") or Settings.from_env().review_workers < 2 or cores() < 2:
         return False
     if multiprocessing.parent_process() is not None:
         return False  # a batch worker: the batch already uses every core

@@ -149,3 +149,8 @@ def test_same_analysis_with_and_without_a_second_process(monkeypatch):
     assert len(calls) == 2  # reading and parsing, then the victims checks
     assert signature(doc.spacy) == signature(nlp.parse_part(doc, 0, len(doc.text)))
     assert json.dumps(forked.to_dict(), default=str) == json.dumps(serial.to_dict(), default=str)
+
+
+def test_not_used_off_linux(monkeypatch):
+    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    assert not parallel.available()
