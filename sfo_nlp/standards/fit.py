@@ -10,7 +10,11 @@ hand-written rules. A threshold moves only when that gains at least ``min_gain``
 reviews on its prompt (a guard against chasing single reviews); the test split is
 never read.
 
-    python -m sfo_nlp.standards.fit [--version 2023] [--min-gain 2] [--dry-run]
+    python -m sfo_nlp.standards.fit --cv        # leave-one-review-out agreement per prompt
+    python -m sfo_nlp.standards.fit [--version 2023] [--min-gain 2] [--prompts 1g,2f] [--dry-run]
+
+Refit only the prompts whose leave-one-out agreement with refitting beats the hand-set
+rules (``--cv``): elsewhere a refit chases single reviews. Rerun after a model retrain.
 """
 
 from __future__ import annotations
