@@ -454,3 +454,15 @@ def test_fit_refits_only_the_prompts_named(monkeypatch):
     report = fit_mod.fit("2023", min_gain=2, only=["1c"])
     assert report["only"] == ["1c"] and set(report["prompts"]) == {"1c"}
     assert report["prompts"]["1c"]["agreement_after"] == 5
+
+
+def test_fit_keeps_a_never_threshold():
+    from sfo_nlp.standards.fit import fit_prompt
+
+    prompt = {"id": "9g", "question": "Q?", "rule": {"combine": "max", "signals": [
+        {"name": "good", "check": "c", "key": "good", "at_least": {"yes": 1000, "partly": 50}}]}}
+    cases = [({"c": CheckResult("c", [], {"good": n})}, gold) for n, gold in
+             [(1, "no"), (2, "no"), (8, "partly"), (9, "partly"), (30, "yes"), (40, "yes")]]
+    changed, _, _ = fit_prompt("9", prompt, cases, min_gain=2)
+    # partly moves to fit; yes stays unreachable: many good judgements are not exceptional practice
+    assert changed == {"good": {"at_least": {"yes": 1000, "partly": 8.0}}}

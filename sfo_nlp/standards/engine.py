@@ -9,6 +9,9 @@ A prompt's rule (``rules/standards/<version>.yaml``) is data:
              figure (a share; ``if_none`` is the value when that figure is 0), with ``at_least`` (more is
              better) or ``at_most`` (fewer is better) thresholds ``{yes: n, partly: m}``.
 ``combine``  how the signal grades make the answer: ``min`` (default), ``mean`` or ``max``.
+             A threshold of 1000 or more marks a grade a signal must never decide (under
+             ``max``, ``at_least: {yes: 1000, partly: 1}`` can lift an answer to partly,
+             never to yes); ``python -m sfo_nlp.standards.fit`` keeps such thresholds.
 ``relevant`` optional signal: when it grades 0 the prompt does not apply to this review
              (e.g. national learning "where relevant") and ``if_not_relevant`` is the answer.
 ``evidence`` where to take the 2-5 quotes from: ``{check, where: {data filter}, from, avoid}``;

@@ -30,6 +30,9 @@ from sfo_nlp.results import CheckResult
 from sfo_nlp.standards.engine import _Missing, answer_prompt, read_signal
 
 
+NEVER = 1000  # a threshold this large marks a grade the signal must never decide
+
+
 def fitted_path(version: str) -> Path:
     return Path(settings.RULES_DIR) / "standards" / f"{version}.fitted.yaml"
 
@@ -84,8 +87,12 @@ def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[d
             current = dict(sig[direction])
             cands = _candidates(sig, cases)
             top, top_th = best, current
-            for yes in cands:
-                for partly in cands:
+            # a threshold of NEVER or more says this signal may never decide that grade
+            # (e.g. a count of good judgements can make 1g partly, never yes): kept as written
+            yes_cands = [current["yes"]] if abs(current["yes"]) >= NEVER else cands
+            partly_cands = [current["partly"]] if abs(current.get("partly", 0)) >= NEVER else cands
+            for yes in yes_cands:
+                for partly in partly_cands:
                     if (direction == "at_least" and partly > yes) or (direction == "at_most" and partly < yes):
                         continue
                     sig[direction] = {"yes": yes, "partly": partly}
