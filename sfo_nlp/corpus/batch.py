@@ -337,11 +337,19 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
     """Cancel queued files and end the worker processes without waiting for them."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
+    # The pool's own thread may still be starting a worker; take any it added meanwhile.
+    processes += [p for p in (getattr(pool, "_processes", None) or {}).values() if p not in processes]
     for proc in processes:
         if proc.is_alive():
             proc.terminate()
     for proc in processes:
         proc.join(timeout=5)
+        if proc.is_alive():
+            # A worker that has not yet set up its signal handling can outlive SIGTERM on
+            # a loaded machine (seen once in CI); a process left behind would hold the
+            # terminal, so it is killed outright.
+            proc.kill()
+            proc.join(timeout=5)
 
 
 @contextmanager
