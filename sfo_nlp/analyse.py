@@ -37,18 +37,14 @@ def analyse_document(doc: ReviewDocument, standards: str = "2023", settings: Set
 
 
 def _shape_warnings(doc: ReviewDocument) -> list[str]:
-    """A note, a letter or an empty file still gets drafts; say plainly they mean little."""
-    from sfo_nlp import rules
+    """A note, a letter or an empty file still gets drafts; say plainly they mean little.
+    The test is batch's own (corpus/review_shape.py), so the two cannot disagree; the
+    wording starts "this does not look like" because stores of schema 1 are migrated by
+    that prefix."""
+    from sfo_nlp.corpus.review_shape import shape_problem
 
-    shape = rules.load("analysis").get("review_shape") or {}
-    words = doc.word_count
-    headings = sum(1 for _ in doc.iter_blocks("heading"))
-    if words >= shape.get("min_words", 0) and headings >= shape.get("min_headings", 0):
-        return []
-    return [
-        f"this does not look like an SFO review ({words} words, {headings} headings): "
-        "the DRAFT answers and ratings below mean little"
-    ]
+    problem = shape_problem(doc)
+    return [f"this {problem}: the DRAFT answers and ratings below mean little"] if problem else []
 
 
 def _run_checks_isolated(doc: ReviewDocument, ctx) -> tuple[dict, list[str]]:

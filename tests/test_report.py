@@ -198,6 +198,6 @@ def test_a_document_that_is_not_a_review_is_flagged(run_cli, tmp_path, analysed)
     tiny = tmp_path / "tiny.txt"
     tiny.write_text("Hello.\n")
     code, out, _ = run_cli("analyse", tiny)
-    assert code == 0 and "does not look like an SFO review (1 words, 0 headings)" in " ".join(out.split())
+    assert code == 0 and "this does not look like an SFO review (1 word, 0 headings, no case details)" in " ".join(out.split())
     _, _, result = analysed  # a short but review-shaped text still warns: it is far below a real review
     assert any("does not look like an SFO review" in w for w in result["warnings"])

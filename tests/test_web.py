@@ -163,6 +163,20 @@ def test_review_report_and_batch_pages(analysed):
     assert client.get(f"/review/{sha}/note.pdf").status_code == 404
 
 
+def test_batch_page_lists_a_non_review_last_and_unranked(tmp_path):
+    from test_store import _doc_and_analysis
+
+    doc, a = _doc_and_analysis(sha="f" * 64)
+    with Store(tmp_path / "web.sqlite") as st:
+        st.save_analysis(a, doc, "/x/hello.md")
+    with _client(tmp_path) as client:
+        _login(client)
+        r = client.get("/batch")
+    assert r.status_code == 200
+    assert '<abbr title="does not look like an SFO review (6 words, 1 heading' in r.text
+    assert "<tr><td><abbr" in r.text and ">not a review</abbr></td>" in r.text  # not rank None
+
+
 def test_confirm_then_export_the_note(analysed):
     client, sha, tmp = analysed
     form = client.get(f"/review/{sha}/confirm").text
