@@ -308,3 +308,24 @@ def test_selection_folds_hold_out_whole_groups_and_registers():
     assert {items[i]["register"] for i in folds["case->inspectorate"][0]} == {"case-review"}
     assert {items[i]["register"] for i in folds["case->inspectorate"][1]} == {"inspectorate"}
     assert {items[i]["register"] for i in folds["inspectorate->case"][0]} == {"inspectorate"}
+
+
+def test_vocabularies_are_packed_into_arrays_and_rebuilt_on_load(tmp_path):
+    import json
+    import zipfile
+
+    from sfo_nlp.learn.infer import classify_judgements
+
+    spans, model = _tiny_judgement_fit("default")
+    before = classify_judgements(spans, model=model)
+    model.save(tmp_path / "m.skops")
+    # one node per term made loading take most of a second; now the schema stays small
+    schema = zipfile.ZipFile(tmp_path / "m.skops").read("schema.json").decode()
+    terms = list(model.data["tfidf"].vocabulary_) + list(model.data["dv"].feature_names_)
+    assert terms and not any(json.dumps(json.dumps(t)) in schema or json.dumps(t) + ":" in schema for t in terms)
+    assert classify_judgements(spans, model=model) == before  # saving leaves the model whole
+    loaded = Bundle.load(tmp_path / "m.skops")
+    assert loaded.data["tfidf"].vocabulary_ == model.data["tfidf"].vocabulary_
+    assert loaded.data["dv"].feature_names_ == model.data["dv"].feature_names_
+    assert "packed_vocabularies" not in loaded.data
+    assert classify_judgements(spans, model=loaded) == before

@@ -18,6 +18,8 @@ SEED = 0
 DECISION = "is_judgement"
 # Types skops may rebuild from a model file: these and nothing else.
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.sparse.", "builtins.")
+# Fitted vectorizers whose vocabularies are packed into arrays in the file (see save).
+_VECTORIZERS = ("tfidf", "dv")
 
 
 # Named settings of the judgement model ("kind": "bow" = words only, "combined" = words +
@@ -141,18 +143,33 @@ class Bundle:
 
     # -- IO -----------------------------------------------------------------------
     def save(self, path: Path) -> None:
+        import copy
+        import zipfile
+
         import skops.io as sio
 
         from sfo_nlp.cli.common import write_atomic
 
-        import zipfile
-
-        # NumPy ints in a vocabulary become one zip member each (16,000 files, 0.7 s to load);
-        # plain ints are stored as one JSON object.
-        for vec in (self.data.get("tfidf"), self.data.get("dv")):
-            if vec is not None and hasattr(vec, "vocabulary_"):
-                vec.vocabulary_ = {term: int(i) for term, i in vec.vocabulary_.items()}
-        write_atomic(Path(path), sio.dumps(self.data, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
+        # skops writes every string of a vocabulary as a node of its own (~23,000 nodes,
+        # most of a second to audit and rebuild on every start); one NumPy array of terms
+        # in column order is one node, and the vocabulary is rebuilt from it on load.
+        data = dict(self.data)
+        packed = {}
+        for name in _VECTORIZERS:
+            vec = data.get(name)
+            if vec is None or not hasattr(vec, "vocabulary_"):
+                continue
+            terms = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: int(kv[1]))]
+            if [int(i) for _, i in sorted(vec.vocabulary_.items(), key=lambda kv: int(kv[1]))] != list(range(len(terms))):
+                raise ValueError(f"{name}: vocabulary columns are not 0..n-1")
+            packed[name] = np.array(terms, dtype=str)
+            vec = copy.copy(vec)
+            vec.vocabulary_ = {}
+            if hasattr(vec, "feature_names_"):
+                vec.feature_names_ = []
+            data[name] = vec
+        data["packed_vocabularies"] = packed
+        write_atomic(Path(path), sio.dumps(data, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
         Path(path).chmod(0o644)
 
     @classmethod
@@ -176,4 +193,9 @@ class Bundle:
             raise SfoError(f"model {path.name} cannot be read ({type(exc).__name__}); run: sfo-nlp train") from exc
         if not isinstance(data, dict) or "heads" not in data:
             raise SfoError(f"model {path.name} is not an sfo-nlp model; run: sfo-nlp train")
+        for name, terms in (data.pop("packed_vocabularies", None) or {}).items():
+            terms = terms.tolist()
+            data[name].vocabulary_ = {t: i for i, t in enumerate(terms)}
+            if hasattr(data[name], "feature_names_"):
+                data[name].feature_names_ = terms
         return cls(data["kind"], data["labels"], data)
