@@ -154,3 +154,45 @@ def test_same_analysis_with_and_without_a_second_process(monkeypatch):
 def test_not_used_off_linux(monkeypatch):
     monkeypatch.setattr(parallel.sys, "platform", "darwin")
     assert not parallel.available()
+
+
+def _blocks(doc):
+    return [(b.type, b.text, b.page) for b in doc.blocks], doc.warnings, doc.metadata
+
+
+@needs_fork
+def test_a_long_pdf_read_in_two_processes_is_the_same_document(monkeypatch):
+    from sfo_nlp.ingest import load, pdf
+
+    path = ROOT / "corpus_samples" / "reviews" / "pdf" / "sfo-06.pdf"
+    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(parallel, "available", lambda: False)
+    alone = load(path)
+    forks = []
+    real = parallel.Forked
+    monkeypatch.setattr(parallel, "Forked", lambda *a: forks.append(a) or real(*a))
+    monkeypatch.setattr(parallel, "available", lambda: True)
+    split = load(path)
+    assert len(forks) == 1 and list(forks[0][4])[0] > 1  # the child read the later pages
+    assert _blocks(split) == _blocks(alone) and split.text == alone.text
+
+
+@needs_fork
+def test_pages_the_child_fails_to_read_are_read_here(monkeypatch):
+    from sfo_nlp.ingest import load, pdf
+
+    path = ROOT / "corpus_samples" / "reviews" / "pdf" / "sfo-06.pdf"
+    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 2)
+    monkeypatch.setattr(parallel, "available", lambda: False)
+    alone = load(path)
+    parent = os.getpid()
+    real = pdf._read_pages
+
+    def dies_in_child(*a):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(*a)
+
+    monkeypatch.setattr(pdf, "_read_pages", dies_in_child)
+    monkeypatch.setattr(parallel, "available", lambda: True)
+    assert _blocks(load(path)) == _blocks(alone)

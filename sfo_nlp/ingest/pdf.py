@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,48 +192,31 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
                 f"{path.name}: {n} pages, over the limit of {settings.max_pages} "
                 "(raise it with SFO_NLP_MAX_PAGES)"
             )
-        raw_pages: list[tuple[int, float, float, list[Char], tuple]] = []
-        damaged: list[int] = []
-        scanned: list[int] = []  # pages with images but no text
-        for i in range(n):
-            width, height, chars, rules = 595.0, 842.0, [], ([], [])
-            try:
-                page = pdf[i]
-                try:
-                    width, height = page.get_size()
-                    textpage = page.get_textpage()
-                    chars = read_chars(textpage)
-                    textpage.close()
-                    rules = page_rules(page) if chars else ([], [])
-                    if not chars and _has_images(page):
-                        scanned.append(i + 1)
-                finally:
-                    page.close()
-            except Exception:  # pdfium raises plain errors for a damaged page: skip it
-                damaged.append(i + 1)
-            raw_pages.append((i + 1, width, height, chars, rules))
-            deadline.check(f"page {i + 1}")
+        read = _read_all_pages(pdf, path, password, n, deadline)
     finally:
         pdf.close()
 
-    if not any(chars for _, _, _, chars, _ in raw_pages):
-        if not scanned:
+    states = {pc.number: state for pc, state, _ in read}
+    if not any(pc.lines or any(pc.table_chars) for pc, _, _ in read):  # no page gave any characters
+        if "scanned" not in states.values():
             raise InputError(f"{path.name}: no readable text in the PDF (it is blank or damaged)")
         raise NoTextError(
             f"{path.name}: the PDF has no text layer (it looks scanned); add one with OCR, "
             "e.g. 'ocrmypdf in.pdf out.pdf', then try again"
         )
     warnings: list[str] = []
+    damaged = [p for p, state in states.items() if state == "damaged"]
     if damaged:
         warnings.append("page(s) could not be read (damaged?) and were skipped: " + ", ".join(map(str, damaged[:10])))
-    blank = [p for p, _, _, chars, _ in raw_pages if not chars and p not in damaged]
+    blank = [p for p, state in states.items() if state in ("scanned", "blank")]
     if blank:
         warnings.append(
             f"{len(blank)} page(s) have no text layer and were skipped (scanned?): "
             + ", ".join(map(str, blank[:10]))
         )
+    warnings += [w for _, _, page_warnings in read for w in page_warnings]
 
-    pages = _layout_pages(path, password, raw_pages, deadline, warnings)
+    pages = [pc for pc, _, _ in read]
     _split_furniture(pages)
     stats = font_stats([p.lines for p in pages])
     _split_footnotes(pages, stats)
@@ -244,43 +228,101 @@ def read_pdf(path: Path, password: str | None = None, settings: Settings | None 
     return _assemble(path, pages, stats, joiner, warnings)
 
 
-def _layout_pages(path, password, raw_pages, deadline, warnings) -> list[PageContent]:
-    """Lines per page, with the characters inside ruled tables set aside for the cells."""
-    plumber = None
-    out: list[PageContent] = []
-    try:
-        for number, width, height, chars, rules in raw_pages:
-            pc = PageContent(number, width, height)
-            boxes, complex_boxes = rules
-            try:
-                if complex_boxes and _grid_in_one_path(complex_boxes, chars):
-                    # the grid may be inside one path: let pdfplumber parse the whole page
-                    if plumber is None:
-                        import pdfplumber
+# A PDF this long has its second half read by a forked child where a second core is free
+# (sfo_nlp/parallel.py): reading characters and laying out lines is most of the ingest
+# time, page by page, and pages do not depend on each other until furniture and footnotes.
+PARALLEL_MIN_PAGES = 12
 
-                        plumber = pdfplumber.open(str(path), password=password or "")
-                    pc.tables = tables.find_tables(plumber.pages[number - 1], number, height)
-                elif len(boxes) >= 4:  # a grid needs at least four ruling lines
-                    pc.tables = tables.find_tables_from_rules(boxes, number, width, height)
-            except Exception as exc:  # a damaged page: read its text, skip its tables
-                warnings.append(f"page {number}: tables could not be read ({type(exc).__name__})")
-            deadline.check(f"page {number} tables")
-            rest = chars
-            if pc.tables:
-                rest = []
-                pc.table_chars = [[] for _ in pc.tables]
-                for c in chars:
-                    owner = next((k for k, t in enumerate(pc.tables) if t.contains(c)), None)
-                    if owner is None:
-                        rest.append(c)
-                    else:
-                        pc.table_chars[owner].append(c)
-            pc.lines = group_lines(rest, number)
-            out.append(pc)
+# content, state ('' when the page gave characters, else damaged, scanned or blank), warnings
+PageRead = tuple["PageContent", str, list[str]]
+
+
+def _read_all_pages(pdf, path: Path, password: str | None, n: int, deadline) -> list[PageRead]:
+    from sfo_nlp import parallel
+
+    if n < PARALLEL_MIN_PAGES or not parallel.available():
+        return _read_pages(pdf, path, password, range(1, n + 1), deadline)
+    half = n // 2
+    second = range(half + 1, n + 1)
+    # The child opens the file itself: a handle shared across fork shares its file offset.
+    job = parallel.Forked(_read_pages, None, path, password, second, deadline)
+    try:
+        first = _read_pages(pdf, path, password, range(1, half + 1), deadline)
+        try:
+            rest = job.result(timeout=max(deadline.end - time.monotonic(), 0) + 30 if deadline.seconds > 0 else 3600)
+        except parallel.ChildFailed:  # whatever went wrong there, read those pages here
+            rest = _read_pages(pdf, path, password, second, deadline)
     finally:
-        if plumber is not None:
-            plumber.close()
+        job.close()
+    return first + rest
+
+
+def _read_pages(pdf, path: Path, password: str | None, numbers: range, deadline) -> list[PageRead]:
+    """Characters, rules, tables and lines of the pages ``numbers`` (1-based), in order."""
+    own = pdf is None
+    if own:
+        pdf = open_pdf(path, password)
+    plumber: list = []  # opened on the first page whose grid only pdfplumber can read
+    out: list[PageRead] = []
+    try:
+        for number in numbers:
+            width, height, chars, rules = 595.0, 842.0, [], ([], [])
+            state = ""
+            try:
+                page = pdf[number - 1]
+                try:
+                    width, height = page.get_size()
+                    textpage = page.get_textpage()
+                    chars = read_chars(textpage)
+                    textpage.close()
+                    rules = page_rules(page) if chars else ([], [])
+                    if not chars:
+                        state = "scanned" if _has_images(page) else "blank"
+                finally:
+                    page.close()
+            except Exception:  # pdfium raises plain errors for a damaged page: skip it
+                state = "damaged"
+            deadline.check(f"page {number}")
+            warnings: list[str] = []
+            pc = _layout_page(path, password, number, width, height, chars, rules, plumber, warnings)
+            deadline.check(f"page {number} tables")
+            out.append((pc, state, warnings))
+    finally:
+        for doc in plumber:
+            doc.close()
+        if own:
+            pdf.close()
     return out
+
+
+def _layout_page(path, password, number, width, height, chars, rules, plumber: list, warnings: list[str]) -> PageContent:
+    """Lines of one page, with the characters inside ruled tables set aside for the cells."""
+    pc = PageContent(number, width, height)
+    boxes, complex_boxes = rules
+    try:
+        if complex_boxes and _grid_in_one_path(complex_boxes, chars):
+            # the grid may be inside one path: let pdfplumber parse the whole page
+            if not plumber:
+                import pdfplumber
+
+                plumber.append(pdfplumber.open(str(path), password=password or ""))
+            pc.tables = tables.find_tables(plumber[0].pages[number - 1], number, height)
+        elif len(boxes) >= 4:  # a grid needs at least four ruling lines
+            pc.tables = tables.find_tables_from_rules(boxes, number, width, height)
+    except Exception as exc:  # a damaged page: read its text, skip its tables
+        warnings.append(f"page {number}: tables could not be read ({type(exc).__name__})")
+    rest = chars
+    if pc.tables:
+        rest = []
+        pc.table_chars = [[] for _ in pc.tables]
+        for c in chars:
+            owner = next((k for k, t in enumerate(pc.tables) if t.contains(c)), None)
+            if owner is None:
+                rest.append(c)
+            else:
+                pc.table_chars[owner].append(c)
+    pc.lines = group_lines(rest, number)
+    return pc
 
 
 # -- 3. furniture and footnotes ----------------------------------------------------------
