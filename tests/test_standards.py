@@ -77,6 +77,18 @@ def test_missing_check_is_not_evidenced_never_guessed():
     assert a.answer == "not_evidenced" and a.confidence == 0 and a.searched == "the thing" and not a.evidence
 
 
+def test_confidence_margin_is_relative_and_ignores_never_thresholds():
+    from sfo_nlp.standards.engine import _margin
+
+    # a share 0.05 past a 0.12 threshold is as far as a count 4 past 10 (shares used to
+    # count as always on the edge)
+    assert _margin(0.17, {"yes": 0.12, "partly": 0.05}) == pytest.approx(0.05 / 0.12)
+    assert _margin(14, {"yes": 10, "partly": 3}) == pytest.approx(0.4)
+    # "yes: 1000" says a signal never decides yes: it is no edge to be near
+    assert _margin(20, {"yes": 1000, "partly": 5}) == pytest.approx(3.0)
+    assert _margin(5, {"yes": 1000, "partly": 5}) == 0
+
+
 def test_at_most_per_and_combine():
     rule = {"id": "9y", "question": "Q?", "rule": {"combine": "mean", "signals": [
         {"name": "share", "check": "a", "key": "measurable", "per": "count", "at_least": {"yes": 0.7, "partly": 0.35}},
@@ -352,6 +364,21 @@ def test_3_1a_reads_which_staff_the_learning_names_not_the_action_plan_owners(re
     assert _answer("3.1a", res, doc).answer == "yes"
     only_pp = CheckResult("analysis.learning_staff", [], {"groups_found": ["practitioner"]})
     assert _answer("3.1a", dict(res, **{"analysis.learning_staff": only_pp})).answer == "partly"
+
+
+def test_3_1a_weighs_levels_reached_and_staff_named_equally():
+    def res(levels, staff):
+        return {"analysis.learning": CheckResult("analysis.learning", [], {"groups_found": levels}),
+                "analysis.learning_staff": CheckResult("analysis.learning_staff", [], {"groups_found": staff})}
+
+    five = ["individual", "local", "regional", "national", "multi_agency"]
+    both = ["practitioner", "manager"]
+    assert _answer("3.1a", res(five, both)).answer == "yes"
+    a = _answer("3.1a", res(five, []))  # many levels, but no one named: half the prompt
+    assert a.answer == "partly" and "practitioner" in a.reason and "five levels" not in a.reason
+    a = _answer("3.1a", res(["individual"], both))  # named staff, but one level only
+    assert a.answer == "partly" and "1 of the five levels" in a.reason and "managers" not in a.reason
+    assert _answer("3.1a", res(["individual"], [])).answer == "no"
 
 
 def test_a_check_within_another_reads_only_that_checks_sentences(review_results):

@@ -46,6 +46,7 @@ from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, Finding, PromptAnswer
 
 GRADES = {0: "no", 1: "partly", 2: "yes"}
+NEVER_THRESHOLD = 1000
 MAX_QUOTES = 5
 
 
@@ -122,16 +123,28 @@ def read_signal(spec: dict, results: dict[str, CheckResult]) -> SignalValue:
     if "at_least" in spec:
         th = spec["at_least"]
         grade = 2 if value >= th["yes"] else 1 if value >= th.get("partly", th["yes"]) else 0
-        nearest = min(abs(value - th["yes"]), abs(value - th.get("partly", th["yes"])))
     elif "at_most" in spec:
         th = spec["at_most"]
         grade = 2 if value <= th["yes"] else 1 if value <= th.get("partly", th["yes"]) else 0
-        nearest = min(abs(value - th["yes"]), abs(value - th.get("partly", th["yes"])))
     else:
         raise SfoError(f"signal on {check} needs at_least or at_most")
-    scale = max(abs(th["yes"]), 1.0)
     listing = _listing(counted, spec["list_by"]) if "list_by" in spec and "key" not in spec else None
-    return SignalValue(signal_name(spec), value, grade, nearest / scale, spec.get("say"), listing)
+    return SignalValue(signal_name(spec), value, grade, _margin(value, th), spec.get("say"), listing)
+
+
+def _margin(value: float, th: dict) -> float:
+    """How far ``value`` sits from the nearest threshold, relative to the thresholds' size:
+    a share 0.05 past a 0.12 threshold is as safe as a count 4 past a threshold of 10.
+    A NEVER threshold (a grade the signal may not decide) is no edge a small change could
+    cross, so it neither sets the distance nor the scale (it made every such signal sit
+    'on' its threshold, train split)."""
+    real = [float(t) for t in (th["yes"], th.get("partly", th["yes"])) if abs(t) < NEVER_THRESHOLD]
+    if not real:
+        return 1.0
+    nearest = min(abs(value - t) for t in real)
+    top = max(abs(t) for t in real)
+    scale = top if 0 < top < 1 else max(top, 1.0)
+    return nearest / scale
 
 
 def signal_name(spec: dict) -> str:
@@ -271,10 +284,21 @@ def _evidence(rule: dict, results: dict[str, CheckResult], doc=None) -> list[Fin
     return out
 
 
+def _deciding(values: list[SignalValue], grade: int, how: str) -> list[SignalValue]:
+    """The signals that decided the answer: under ``min`` or ``max`` those graded as the
+    answer; under ``mean`` those that held it down (graded at or below it) for partly or
+    no, and those that lifted it (at or above it) for yes, so a signal graded yes is never
+    named as the reason an answer is only partly."""
+    if how != "mean":
+        return [v for v in values if v.grade == grade]
+    if grade == 2:
+        return [v for v in values if v.grade >= grade] or values
+    return [v for v in values if v.grade <= grade] or values
+
+
 def _because(values: list[SignalValue], grade: int, how: str, answer: str, named: dict) -> str:
-    """The ``say`` phrases of the signals that decided the answer: under ``min`` (or
-    ``max``) those graded as the answer; under ``mean`` every signal."""
-    deciding = values if how == "mean" else [v for v in values if v.grade == grade]
+    """The ``say`` phrases of the signals that decided the answer (``_deciding``)."""
+    deciding = _deciding(values, grade, how)
     parts = []
     for v in deciding:
         phrase = (v.say or {}).get(answer)

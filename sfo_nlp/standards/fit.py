@@ -30,7 +30,7 @@ from sfo_nlp.results import CheckResult
 from sfo_nlp.standards.engine import _Missing, answer_prompt, read_signal
 
 
-NEVER = 1000  # a threshold this large marks a grade the signal must never decide
+from sfo_nlp.standards.engine import NEVER_THRESHOLD as NEVER  # a grade the signal must never decide
 
 
 def fitted_path(version: str) -> Path:
