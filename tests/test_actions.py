@@ -318,3 +318,26 @@ def test_list_plan_lead_in_names_the_body_addressed(tmp_path):
     levels = [f.data["level"] for f in res.findings]
     assert levels[:3] == ["national", "national", "regional"]
     assert all(f.data["owner"] for f in res.findings[:3])
+
+
+@pytest.mark.parametrize("text,level", [
+    # a body acting with a partner is multi-agency (labels.md: "partners jointly")
+    ("HMPPS should work with the police to agree a single route for requests.", "multi-agency"),
+    ("The Probation Service, in partnership with police and children's services, should agree a protocol.", "multi-agency"),
+    ("Regional probation directors should agree with each police force a response time.", "multi-agency"),
+    ("Develop, with police forces, a standard information request.", "multi-agency"),
+    ("HMPPS and NHS England should agree a referral route.", "multi-agency"),
+    # a partner only acted about, or a person addressed, keeps the addressee's level
+    ("HMPPS should issue guidance on judging the work of partner agencies.", "national"),
+    ("Regional probation directors should appoint a learning lead in each PDU.", "regional"),
+    ("PP to make a joint home visit with the police.", "individual"),
+    ("Review the national guidance on action plans.", None),
+])
+def test_stated_level_of_a_recommendation(text, level):
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.action_features import stated_level
+    from sfo_nlp.learn.infer import NEEDS
+
+    nlp.require(NEEDS)
+    span = next(iter(nlp.parse_texts([text])))[:]
+    assert stated_level(span) == level
