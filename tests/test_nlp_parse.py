@@ -58,3 +58,41 @@ def test_ner_only_where_names_can_be(review):
     # only ones missed are lone capitalised words opening a sentence ("Background").
     names = {(e.start, e.end) for e in whole.ents if e.label_ == "PERSON" and e.end - e.start > 1}
     assert names and names <= {(s, e) for s, e, label in found if label == "PERSON"}
+
+
+def test_fast_attribute_ruler_gives_spacys_own_answers(review):
+    import spacy
+
+    from sfo_nlp import nlp_attributes
+    from sfo_nlp.ingest import load
+
+    spacys = spacy.load(nlp.MODEL_NAMES[0] if _installed(nlp.MODEL_NAMES[0]) else nlp.MODEL_NAMES[1], exclude=["senter"])
+    ours = nlp.get_nlp()
+    assert ours.get_pipe("attribute_ruler").match.__class__ is nlp_attributes.FastMatch  # installed
+    odd = "I ain't gonna do it, let's go. Gotta see; we can't, won't.\n\n   Spaces   here. GONNA Let 's"
+    texts = [review.text, load(ROOT / "corpus_samples" / "reviews" / "pdf" / "sfo-03.pdf").text, odd]
+    for text in texts:
+        a, b = spacys(text), ours(text)
+        assert [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in a] == [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in b]
+    # the two-token exceptions really were exercised
+    assert [t.lemma_ for t in ours("gonna")] == ["go", "to"]
+
+
+def test_fast_attribute_ruler_steps_aside_for_patterns_it_does_not_read():
+    import spacy
+
+    from sfo_nlp import nlp_attributes
+
+    blank = spacy.blank("en")
+    ruler = blank.add_pipe("attribute_ruler")
+    ruler.add([[{"LIKE_NUM": True}]], {"TAG": "CD"})
+    assert not nlp_attributes.install(blank)
+    ruler2 = spacy.blank("en").add_pipe("attribute_ruler")
+    ruler2.add([[{"LOWER": {"FUZZY": "colour"}}]], {"TAG": "NN"})
+    assert not nlp_attributes.FastMatch(ruler2).ok
+
+
+def _installed(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
