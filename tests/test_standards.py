@@ -493,3 +493,13 @@ def test_fit_keeps_a_never_threshold():
     changed, _, _ = fit_prompt("9", prompt, cases, min_gain=2)
     # partly moves to fit; yes stays unreachable: many good judgements are not exceptional practice
     assert changed == {"good": {"at_least": {"yes": 1000, "partly": 8.0}}}
+
+
+def test_draft_answer_is_answer_prompts_answer(review_results):
+    from sfo_nlp.standards.engine import draft_answer
+
+    doc, res = review_results
+    spec = load_standards("2023")
+    for std, p in spec.prompts():
+        assert draft_answer(p, res) == answer_prompt(str(std["number"]), p, res, doc).answer, p["id"]
+    assert draft_answer(spec.prompts()[0][1], {}) == "not_evidenced"

@@ -328,6 +328,22 @@ def _reason(rule: dict, values: list[SignalValue], grade: int, answer: str) -> s
         return generic
 
 
+def draft_answer(prompt: dict, results: dict[str, CheckResult]) -> str:
+    """The answer alone, as ``answer_prompt`` gives it, without quotes, reason or
+    confidence: what refitting thresholds compares with the gold thousands of times."""
+    rule = prompt.get("rule") or {}
+    try:
+        relevant = rule.get("relevant")
+        if relevant is not None and read_signal(relevant, results).grade == 0:
+            return rule.get("if_not_relevant", "yes")
+        grades = [read_signal(s, results).grade for s in rule.get("signals", [])]
+    except _Missing:
+        return "not_evidenced"
+    if not grades:
+        raise SfoError(f"prompt {prompt['id']} has no signals in its rule")
+    return GRADES[_combine(grades, rule.get("combine", "min"))]
+
+
 def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult], doc=None) -> PromptAnswer:
     rule = prompt.get("rule") or {}
     pid, question = str(prompt["id"]), prompt["question"]

@@ -27,7 +27,7 @@ import yaml
 
 from sfo_nlp import settings
 from sfo_nlp.results import CheckResult
-from sfo_nlp.standards.engine import _Missing, answer_prompt, read_signal
+from sfo_nlp.standards.engine import _Missing, draft_answer, read_signal
 
 
 from sfo_nlp.standards.engine import NEVER_THRESHOLD as NEVER  # a grade the signal must never decide
@@ -38,7 +38,7 @@ def fitted_path(version: str) -> Path:
 
 
 def _agreement(standard: str, prompt: dict, cases: list[tuple[dict[str, CheckResult], str]]) -> int:
-    return sum(answer_prompt(standard, prompt, results).answer == gold for results, gold in cases)
+    return sum(draft_answer(prompt, results) == gold for results, gold in cases)
 
 
 def _candidates(signal: dict, cases) -> list[float]:
@@ -168,7 +168,7 @@ def cross_validate(version: str, reviews, min_gains=(None, 1, 2, 3), per_prompt:
                     p = copy.deepcopy(prompt)
                     for sig in p["rule"]["signals"]:
                         sig.update(changed.get(sig.get("name", sig.get("key", sig["check"])), {}))
-                ok += answer_prompt(str(std["number"]), p, results).answer == gold
+                ok += draft_answer(p, results) == gold
             agree += ok
             total += len(cases)
             if cases:
