@@ -172,6 +172,36 @@ def machine() -> dict:
             "platform": platform.platform(terse=True), "load_average": os.getloadavg()}
 
 
+def busy_seconds() -> tuple[float, float]:
+    """(CPU seconds the whole machine has been busy, CPU seconds this run has used), so a
+    run can tell how much of the machine other processes took while it ran."""
+    import resource
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return float("nan"), 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    own = sum(getattr(resource.getrusage(who), a) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for a in ("ru_utime", "ru_stime"))
+    return (sum(fields[:8]) - idle) / ticks, own
+
+
+def machine_note(res: dict) -> str:
+    (busy0, own0), (busy1, own1) = res["busy_before"], res["busy_after"]
+    wall = res["wall_s"]
+    others = max(0.0, (busy1 - busy0) - (own1 - own0))
+    share = others / (wall * res["machine"]["cpus"]) if wall else 0.0
+    measured = (f"other processes used {others:.0f} CPU-seconds during the {wall / 60:.1f}-minute run, "
+                f"{share:.0%} of the machine's {res['machine']['cpus']} CPUs (from /proc/stat, less this run's own CPU)")
+    if share >= 0.10:
+        return (f"**The machine was shared**: {measured}, so wall times are noisy and likely pessimistic; "
+                "the ratio alternates its two commands so both see similar load.")
+    return f"The machine was otherwise idle: {measured}."
+
+
 def render(res: dict) -> str:
     st, ra = res["stages"], res["ratio"]
     lines = [
@@ -180,10 +210,7 @@ def render(res: dict) -> str:
         f"Produced by `{res['command']}` on {res['when']} "
         f"({res['machine']['cpus']} CPUs, {res['machine']['memory']}, Python {res['machine']['python']}).",
         "",
-        "**The machine was shared** with other engineers running tests and builds during the run "
-        f"(load average {res['load_before'][0]:.1f} before, {res['load_after'][0]:.1f} after, on "
-        f"{res['machine']['cpus']} CPUs), so wall times are noisy and likely pessimistic; the "
-        "ratio alternates its two commands so both see similar load.",
+        machine_note(res),
         "",
         f"## 1. One {st['pages']}-page review PDF ({st['words']} words): stage times",
         "",
@@ -297,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     res: dict = {"command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
                  "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-                 "load_before": os.getloadavg(), "notes": []}
+                 "load_before": os.getloadavg(), "busy_before": busy_seconds(), "notes": []}
+    started = time.monotonic()
     res["command"] = res["command"].strip()
     pdf = args.pdf or make_long_pdf(work / f"long-{args.pages}.pdf", args.pages)
     if not pdf.is_file():
@@ -319,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         print("themes over the batch ...", file=sys.stderr)
         res["themes"] = themes_run(work / "batch-2.sqlite", work)
     res["load_after"] = os.getloadavg()
+    res["busy_after"], res["wall_s"] = busy_seconds(), time.monotonic() - started
     text = render(res)
     tmp = args.results.with_suffix(".part")
     tmp.write_text(text, encoding="utf-8")

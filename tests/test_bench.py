@@ -61,7 +61,8 @@ def _results(ratio, speedup_walls, worker_mb):
     return {
         "command": "python bench/run.py", "when": "2026-01-01 00:00 UTC",
         "machine": {"cpus": 2, "memory": "24 GiB", "python": "3.11"}, "load_before": (1.0, 1, 1),
-        "load_after": (2.0, 1, 1), "notes": [],
+        "load_after": (2.0, 1, 1), "notes": [], "busy_before": (1000.0, 5.0), "busy_after": (1500.0, 405.0),
+        "wall_s": 250.0,
         "stages": {"pages": 40, "words": 20000, "stages_s": {"ingest": 1.0, "parse": 2.0}, "pipeline_s": 3.0,
                    "pages_per_second": 13.3, "peak_rss_mb": 500.0, "comparison_s": {}, "profiles": {}},
         "ratio": {"analyse_s": [3.0], "pdfplumber_s": [2.0], "analyse_median_s": 3.0, "pdfplumber_median_s": 2.0,
@@ -76,6 +77,10 @@ def test_results_say_plainly_whether_targets_are_met(bench):
     assert "over 200 reviews (9000 paragraphs): **12.0 s**" in good
     assert "Ratio analyse / pdfplumber: 0.9x" in good and "meets the target and the aim" in good
     assert "Speed-up 1 -> 2 workers: 1.82x" in good and "misses" not in good
-    assert "shared" in good and "`python bench/run.py`" in good
+    assert "`python bench/run.py`" in good
+    # 500 CPU-s busy, 400 of them the run's own: others took 100 of 500 (20%)
+    assert "**The machine was shared**: other processes used 100 CPU-seconds during the 4.2-minute run, 20%" in good
+    quiet = bench.render(_results(0.9, (100.0, 55.0), 700.0) | {"busy_after": (1410.0, 405.0)})
+    assert "The machine was otherwise idle: other processes used 10 CPU-seconds" in quiet and "shared" not in quiet
     bad = bench.render(_results(2.4, (100.0, 80.0), 1500.0))
     assert bad.count("**misses the target**") == 3
