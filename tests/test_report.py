@@ -201,3 +201,21 @@ def test_a_document_that_is_not_a_review_is_flagged(run_cli, tmp_path, analysed)
     assert code == 0 and "this does not look like an SFO review (1 word, 0 headings, no case details)" in " ".join(out.split())
     _, _, result = analysed  # a short but review-shaped text still warns: it is far below a real review
     assert any("does not look like an SFO review" in w for w in result["warnings"])
+
+
+def test_case_details_read_as_a_reader_would_name_them(analysed):
+    from sfo_nlp.ingest.metadata import as_stated
+    from sfo_nlp.report import render_html
+    from rich.console import Console
+
+    from sfo_nlp.report import draw_summary
+
+    _, doc, result = analysed
+    result = dict(result, metadata={"index_offence": "Robbery", "rosh": "High, to the public", "rosh_level": "high"})
+    assert as_stated(result["metadata"]) == [("Index offence", "Robbery"), ("Risk of serious harm", "High, to the public")]
+    page = render_html(result, doc)
+    assert "<td>Index offence</td><td>Robbery</td>" in page and "rosh_level" not in page
+    con = Console(record=True, width=200)
+    draw_summary(con, result)
+    text = " ".join(con.export_text().split())
+    assert "Case: Index offence: Robbery; Risk of serious harm: High, to the public" in text and "rosh_level" not in text

@@ -54,6 +54,14 @@ def _spec() -> tuple[list[Field], dict[str, dict], re.Pattern]:
     return fields, data.get("derived", {}), any_label
 
 
+def as_stated(metadata: dict[str, Any]) -> list[tuple[str, str]]:
+    """(title, value) of the fields the review states, for reports: derived fields
+    (rosh_level from the RoSH text, and so on) are for grouping reviews, not for reading."""
+    data = rules.load("metadata")
+    return [(spec.get("title") or name, str(metadata[name]))
+            for name, spec in data["fields"].items() if metadata.get(name) not in (None, "")]
+
+
 def field_for(label: str) -> str | None:
     """The metadata field a table label or 'Label:' names, if any."""
     fields, _, _ = _spec()

@@ -77,6 +77,8 @@ def _segments(block_text: str, base: int, marks) -> list[Segment]:
 
 
 def render_html(result: dict, doc: ReviewDocument) -> str:
+    from sfo_nlp.ingest.metadata import as_stated
+
     marks, anchors = _marks(result)
     hard = {}
     for f in result["checks"].get("victims.readability", {}).get("findings", []):
@@ -93,6 +95,7 @@ def render_html(result: dict, doc: ReviewDocument) -> str:
         answers_by_std.setdefault(a["standard"], []).append(a)
     return _env.get_template("analysis.html.j2").render(
         r=result,
+        case_details=as_stated(result.get("metadata") or {}),
         notice=DRAFT_NOTICE,
         words=ANSWER_WORDS,
         answers_by_std=answers_by_std,

@@ -18,7 +18,9 @@ def draw_summary(con: Console, result: dict) -> None:
               markup=True, highlight=False)
     con.print(DRAFT_NOTICE, style="bold red", markup=False)
     if result.get("metadata"):
-        con.print(Text("Case: " + "; ".join(f"{k}: {v}" for k, v in result["metadata"].items())))
+        from sfo_nlp.ingest.metadata import as_stated
+
+        con.print(Text("Case: " + "; ".join(f"{k}: {v}" for k, v in as_stated(result["metadata"]))))
     for w in result.get("warnings", []):
         con.print(Text("warning: " + w, style="yellow"))
     comp = result["composite"]
