@@ -32,7 +32,9 @@ def extract(
                   f"{len(doc.blocks)} blocks, {len(doc.tables)} tables, {len(doc.footnotes)} footnotes, "
                   f"{doc.word_count} words")
         if doc.metadata:
-            con.print("Case details: " + "; ".join(f"{k}: {v}" for k, v in doc.metadata.items()))
+            from sfo_nlp.ingest.metadata import as_stated
+
+            con.print("Case details: " + "; ".join(f"{k}: {v}" for k, v in as_stated(doc.metadata)), markup=False)
         for w in doc.warnings:
             con.print(f"[yellow]warning:[/yellow] {w}")
         page = None
