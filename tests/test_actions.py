@@ -341,3 +341,14 @@ def test_stated_level_of_a_recommendation(text, level):
     nlp.require(NEEDS)
     span = next(iter(nlp.parse_texts([text])))[:]
     assert stated_level(span) == level
+
+
+def test_selection_table_lists_combinations_and_level_errors():
+    from sfo_nlp.learn.action_selection import METRICS, table
+
+    row = {sub: {m: 0.5 for m in METRICS} for sub in ("recommendations", "all")}
+    scores = {"model": row, "body_addressee": row, "_n": {"recommendations": {"n": 4.0}, "all": {"n": 9.0}},
+              "_confusion": {"national -> local": 2.0, "multi-agency -> national": 3.0}}
+    out = table(scores)
+    assert "| model |" in out and "| body_addressee |" in out and "_confusion" not in out
+    assert out.splitlines()[-1].endswith("multi-agency -> national 3, national -> local 2")

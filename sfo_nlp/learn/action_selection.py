@@ -55,6 +55,16 @@ def select(corpus_dir: Path, folds: int = 5) -> dict[str, dict[str, dict[str, fl
             sc = score_actions([items[i] for i in idx], [preds[name][i] for i in idx])
             out[name][sub] = {m: sc[m][0] for m in METRICS}
     out["_n"] = {sub: {"n": float(len(idx))} for sub, idx in subsets.items()}
+    # level confusion of the shipped combination on held-out recommendations: which
+    # conventions the rules and the model still read differently from the labels
+    default = (rules.load("smart").get("combine") or {}).get("default", "")
+    confusion: dict[str, float] = {}
+    for i in subsets["recommendations"]:
+        p = preds.get(default, [None] * len(items))[i]
+        if p is not None and p["level"] != items[i]["level"]:
+            key = f"{items[i]['level']} -> {p['level']}"
+            confusion[key] = confusion.get(key, 0.0) + 1
+    out["_confusion"] = confusion
     return out
 
 
@@ -62,9 +72,14 @@ def table(scores: dict) -> str:
     n = scores["_n"]
     head = ["combination"] + [f"{m} ({sub}, n={int(n[sub]['n'])})" for sub in ("recommendations", "all") for m in METRICS]
     rows = [[name] + [f"{scores[name][sub][m]:.3f}" for sub in ("recommendations", "all") for m in METRICS]
-            for name in scores if name != "_n"]
+            for name in scores if not name.startswith("_")]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    conf = scores.get("_confusion") or {}
+    if conf:
+        lines += ["", "Level errors of the default combination on held-out recommendations (gold -> answer): "
+                  + ", ".join(f"{k} {int(v)}" for k, v in sorted(conf.items(), key=lambda kv: (-kv[1], kv[0])))]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
