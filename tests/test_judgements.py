@@ -123,6 +123,12 @@ def test_check_uses_the_document_parse_only(tmp_path, monkeypatch):
     ("Neither of the two SPOs who supervised the PP asked about MAPPA.", {"subj_role=management", "subj_tree_role=individual"}, {"subj_role=individual"}),
     ("The assessment was not reviewed by the senior probation officer.", {"agent_role=management", "neg_verb", "passive"}, set()),
     ("The PP should have contacted the police.", {"tense=modal_perfect", "cue=should_have"}, {"tense=past"}),
+    # "reviewing managers" is the review's author (individual), not a manager inside it
+    ("Reviewing managers seldom explained the criteria they used.",
+     {"subj_head_role=individual", "subj_role=individual"}, {"subj_role=management"}),
+    # the head noun's role, not its modifier's
+    ("Regional leadership teams did not act on the findings.", {"subj_role=management"}, {"subj_head_role=system"}),
+    ("The regional SPO did not act on the findings.", {"subj_head_role=management"}, {"subj_head_role=system"}),
 ])
 def test_parse_features(text, expected, absent):
     from sfo_nlp import nlp

@@ -291,6 +291,23 @@ def test_target_from_subject_lets_the_subject_role_decide():
     assert classify_features([span.text], [f], model)[0]["target"] == "partnership"
 
 
+def test_subject_below_lets_the_subject_decide_only_unsure_targets():
+    from sfo_nlp import nlp
+    from sfo_nlp.learn.features import judgement_features
+    from sfo_nlp.learn.infer import classify_features
+
+    _, model = _tiny_judgement_fit("default")
+    span = next(iter(nlp.parse_texts(["Children's services closed the referral without any assessment."])))[:]
+    f = judgement_features(span)
+    own = model.predict([span.text], [f])[0]["target"]
+    assert own[0] != "partnership"  # else the test could not tell who decided
+    model.opts["target_from_subject"] = "subject"
+    model.opts["subject_below"] = own[1]  # the head is exactly this sure: not unsure enough
+    assert classify_features([span.text], [f], model)[0]["target"] == own[0]
+    model.opts["subject_below"] = own[1] + 1e-6
+    assert classify_features([span.text], [f], model)[0]["target"] == "partnership"
+
+
 def test_selection_folds_hold_out_whole_groups_and_registers():
     from sfo_nlp.learn.selection import _folds
 

@@ -35,7 +35,8 @@ def _prefer(found: list[str]) -> str:
 
 
 # Feature families that name the role of the evaluation's own subject or agent.
-SUBJECT_FAMILIES = {"subject": ("subj_role", "agent_role"), "subject_poss": ("subj_role", "agent_role", "poss_role")}
+SUBJECT_FAMILIES = {"subject": ("subj_head_role", "subj_role", "agent_role"),
+                    "subject_poss": ("subj_head_role", "subj_role", "agent_role", "poss_role")}
 
 
 def subject_target(f: dict[str, Any], families: str = "subject") -> str | None:
@@ -55,7 +56,7 @@ def judgement(f: dict[str, Any]) -> dict[str, Any]:
     # target and polarity are answered for every sentence; the caller blanks them for
     # non-judgements (scoring reads them raw, so detection errors are not counted twice)
     out: dict[str, Any] = {"is_judgement": is_j}
-    out["target"] = _pick(f, ("subj_role", "agent_role", "poss_role", "role"), TARGETS) or "individual"
+    out["target"] = _pick(f, ("subj_head_role", "subj_role", "agent_role", "poss_role", "role"), TARGETS) or "individual"
     if (deficit or should) and good:
         out["polarity"] = "mixed" if _has(f, "cue=mixed") else "deficit"
     else:

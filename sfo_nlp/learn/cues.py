@@ -51,8 +51,12 @@ def ruleset(source: str) -> dict[str, Rule]:
     return {name: _compile(name, spec, source) for name, spec in (data.get("rules") or {}).items()}
 
 
+@lru_cache(maxsize=4096)
 def hits(source: str, text: str) -> dict[str, list[str]]:
-    """Rule name -> matched words, for the rules of ``source`` that fire on ``text``."""
+    """Rule name -> matched words, for the rules of ``source`` that fire on ``text``.
+
+    Cached (callers only read the answer): the judgement check asks twice per sentence,
+    once for the model's features and once to say which words decided it."""
     out = {}
     for name, rule in ruleset(source).items():
         found = rule.find(text)
@@ -91,4 +95,22 @@ def term_hits(section: str, text: str) -> dict[str, list[str]]:
         found = [m.group(0) for m in pat.finditer(text)]
         if found:
             out[group] = found
+    return out
+
+
+def term_spans(section: str, text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, group, words) of each term of rules/roles.yaml ``section`` in ``text``;
+    a term inside a longer term of another group does not count: "reviewing managers"
+    names the review's author (individual), not a manager (labels.md)."""
+    spans = [(m.start(), m.end(), group, m.group(0))
+             for group, pat in term_groups(section).items() for m in pat.finditer(text)]
+    return [(a0, a1, group, word) for a0, a1, group, word in spans
+            if not any(b0 <= a0 and a1 <= b1 and (b1 - b0) > (a1 - a0) for b0, b1, g, _ in spans if g != group)]
+
+
+def term_hits_longest(section: str, text: str) -> dict[str, list[str]]:
+    """Like ``term_hits``, with ``term_spans``' rule for terms inside longer terms."""
+    out: dict[str, list[str]] = {}
+    for _, _, group, word in term_spans(section, text):
+        out.setdefault(group, []).append(word)
     return out

@@ -27,7 +27,7 @@ _AUX_LEMMAS = {"be", "have", "do"}
 
 
 def _targets_in(text: str) -> list[str]:
-    return sorted(cues.term_hits("targets", text))
+    return sorted(cues.term_hits_longest("targets", text))
 
 
 def _phrase(tok: "Token") -> str:
@@ -49,6 +49,15 @@ def _head_phrase(tok: "Token") -> str:
                 keep.append(c)
                 stack.append(c)
     return " ".join(t.text for t in sorted(keep, key=lambda t: t.i))
+
+
+def _head_roles(tok: "Token") -> list[str]:
+    """Target groups of the term that ends at the head noun itself ("regional leadership
+    teams" -> none, "the senior probation officer" -> management, "reviewing managers" ->
+    individual): who the subject is, before what qualifies it."""
+    left = [t for t in tok.subtree if t.i <= tok.i and t.dep_ in _HEAD_DEPS | {"amod"} or t is tok]
+    text = " ".join(t.text for t in left)
+    return sorted({g for _, end, g, _ in cues.term_spans("targets", text) if end == len(text)})
 
 
 def _frames() -> tuple[set[str], set[str]]:
@@ -128,6 +137,10 @@ def judgement_features(span: "Span") -> dict[str, Any]:
             f[f"subj_role={t}"] = 1.0
         for t in _targets_in(_phrase(subj)):
             f[f"subj_tree_role={t}"] = 1.0
+        # the role named by the head noun itself ("the regional SPO" -> management, not
+        # "regional"), which subject_target reads before the rest of the phrase
+        for t in _head_roles(subj):
+            f[f"subj_head_role={t}"] = 1.0
         if subj.lemma_.lower() in ("i", "we", "review", "reviewer"):
             f["subj_review"] = 1.0
         if subj.dep_ == "nsubjpass":

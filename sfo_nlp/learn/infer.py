@@ -107,7 +107,8 @@ def classify_features(texts: Sequence[str], feats: Sequence[dict], model: Bundle
             res, probs = _merge(pred)
             conf = probs["is_judgement"]
             named = model.opts.get("target_from_subject") and baseline.subject_target(f, model.opts["target_from_subject"])
-            if named:  # the setting trusts the subject's role noun over the words
+            # ... and with "subject_below", only where the model is unsure of the target
+            if named and probs.get("target", 0.0) < float(model.opts.get("subject_below", 1.0)):
                 res["target"] = named
             if res["is_judgement"]:
                 conf = conf * probs.get("target", 1.0) ** 0.5

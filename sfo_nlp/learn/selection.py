@@ -31,7 +31,8 @@ from sfo_nlp.learn.scoring import score_judgements
 GROUP_FOLDS = 3
 RULES_ONLY = "rules-only"  # the baseline, for reference
 THRESHOLDS = (0.5, 0.6, 0.7)
-TARGET_FROM_SUBJECT = ("", "subject", "subject_poss")
+# "family<p": the subject's role decides only where the target head's probability is below p
+TARGET_FROM_SUBJECT = ("", "subject", "subject_poss", "subject_poss<0.5", "subject_poss<0.6", "subject_poss<0.7")
 METRICS = ("judgement F1", "non-judgements recognised", "target macro-F1", "polarity macro-F1")
 
 
@@ -70,7 +71,9 @@ def _fit_predict(setting: str, tr: list[int], te: list[int], texts, feats, items
     out = {}
     for t in THRESHOLDS:
         for tfs in TARGET_FROM_SUBJECT:
-            model.opts["threshold"], model.opts["target_from_subject"] = t, tfs
+            family, _, below = tfs.partition("<")
+            model.opts["threshold"], model.opts["target_from_subject"] = t, family
+            model.opts["subject_below"] = float(below or 1.0)
             out[(t, tfs)] = classify_features([texts[i] for i in te], [feats[i] for i in te], model)
     return out
 

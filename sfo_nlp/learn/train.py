@@ -28,7 +28,7 @@ KINDS = ("judgements", "actions")
 LABELS = {"judgements": data.JUDGEMENT_LABELS, "actions": data.ACTION_LABELS}
 # The setting of the shipped judgement model, chosen by ``python -m sfo_nlp.learn.selection``
 # (scores across registers; see models/judgements.md).
-JUDGEMENT_SETTING = "weight05_threshold60"
+JUDGEMENT_SETTING = "weight05_threshold60_subject70"
 # Only judgement sentences teach target and polarity.
 _ONLY_JUDGEMENTS = {"target", "polarity"}
 
