@@ -128,6 +128,9 @@ def test_check_uses_the_document_parse_only(tmp_path, monkeypatch):
      {"subj_head_role=individual", "subj_role=individual"}, {"subj_role=management"}),
     # the head noun's role, not its modifier's
     ("Regional leadership teams did not act on the findings.", {"subj_role=management"}, {"subj_head_role=system"}),
+    # "children's services" survives the parse's "children 's"; a housing officer is a partner's
+    ("Children's services closed the referral without an assessment.", {"subj_role=partnership", "subj_head_role=partnership"}, set()),
+    ("Housing officers closed the case early.", {"subj_head_role=partnership"}, {"subj_head_role=individual"}),
     ("The regional SPO did not act on the findings.", {"subj_head_role=management"}, {"subj_head_role=system"}),
 ])
 def test_parse_features(text, expected, absent):

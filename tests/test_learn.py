@@ -297,14 +297,15 @@ def test_subject_below_lets_the_subject_decide_only_unsure_targets():
     from sfo_nlp.learn.infer import classify_features
 
     _, model = _tiny_judgement_fit("default")
-    span = next(iter(nlp.parse_texts(["Children's services closed the referral without any assessment."])))[:]
+    # the target head answers "individual", 0.5 sure; the subject names a partner agency
+    fitted = model.predict
+    model.predict = lambda texts, feats: [{**p, "target": ("individual", 0.5)} for p in fitted(texts, feats)]
+    span = next(iter(nlp.parse_texts(["Housing officers closed the case early."])))[:]
     f = judgement_features(span)
-    own = model.predict([span.text], [f])[0]["target"]
-    assert own[0] != "partnership"  # else the test could not tell who decided
     model.opts["target_from_subject"] = "subject"
-    model.opts["subject_below"] = own[1]  # the head is exactly this sure: not unsure enough
-    assert classify_features([span.text], [f], model)[0]["target"] == own[0]
-    model.opts["subject_below"] = own[1] + 1e-6
+    model.opts["subject_below"] = 0.5  # the head is exactly this sure: not unsure enough
+    assert classify_features([span.text], [f], model)[0]["target"] == "individual"
+    model.opts["subject_below"] = 0.51
     assert classify_features([span.text], [f], model)[0]["target"] == "partnership"
 
 

@@ -26,8 +26,13 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _AUX_LEMMAS = {"be", "have", "do"}
 
 
+def _joined(text: str) -> str:
+    # tokens joined with spaces split "children's" into "children 's", which no role term matches
+    return text.replace(" 's", "'s").replace(" ’s", "’s")
+
+
 def _targets_in(text: str) -> list[str]:
-    return sorted(cues.term_hits_longest("targets", text))
+    return sorted(cues.term_hits_longest("targets", _joined(text)))
 
 
 def _phrase(tok: "Token") -> str:
@@ -56,7 +61,7 @@ def _head_roles(tok: "Token") -> list[str]:
     teams" -> none, "the senior probation officer" -> management, "reviewing managers" ->
     individual): who the subject is, before what qualifies it."""
     left = [t for t in tok.subtree if t.i <= tok.i and t.dep_ in _HEAD_DEPS | {"amod"} or t is tok]
-    text = " ".join(t.text for t in left)
+    text = _joined(" ".join(t.text for t in left))
     return sorted({g for _, end, g, _ in cues.term_spans("targets", text) if end == len(text)})
 
 
