@@ -32,12 +32,20 @@ EXAMPLES = [
      f"sfo-nlp readability {PDF}/sfo-06.pdf", 12),
     ("Wording a family would find cold, graphic or blaming", "", f"sfo-nlp sensitivity {PDF}/sfo-07.pdf", 12),
     ("Personal data that must not be shared", "`sfo-nlp redact REVIEW --output copy.docx` writes a "
-     "redacted copy and a log of what was removed.", f"sfo-nlp shareable {PDF}/sfo-07.pdf", 12),
+     "redacted copy and a log of what was removed. The log is safe to keep by default: for each "
+     "removal it records the kind, page, length and a keyed fingerprint, never the removed text "
+     "(`--log-text` adds the text, for a secure folder only).", f"sfo-nlp shareable {PDF}/sfo-07.pdf", 12),
     ("Judgements and whom they aim at", "`--sentences FILE` classifies one sentence per line (JSONL out).",
      f"sfo-nlp judgements {PDF}/sfo-06.pdf", 14),
     ("The action plan, row by row", "`--items FILE` checks one action per line (JSONL out).",
      f"sfo-nlp actions {PDF}/sfo-06.pdf", 16),
-    ("A batch, ranked for triage", "Re-runs skip unchanged files; a bad file is recorded and the batch goes on.",
+    ("A batch, ranked for triage", "Re-runs skip unchanged files and resume after an interruption; a bad "
+     "file is recorded with its error and the batch goes on. `--workers N` runs N processes (capped at "
+     "the number of CPUs, with a note). A file that does not look like an SFO review (under 400 words or "
+     "fewer than 3 headings: `review_shape` in rules/analysis.yaml) is listed as \"not a review\", not "
+     "ranked. Exit status: 0 every file analysed; 1 finished but some files failed, now or in an earlier "
+     "run and unchanged since (listed with their error every run; `--retry-errors` tries them again); "
+     "2 nothing was run (usage or input error); 130 interrupted (run it again to resume).",
      f"sfo-nlp batch '{PDF}/sfo-0[1-4].pdf' --db {{tmp}}/batch.sqlite --quiet", 14),
     ("Themes across the stored reviews", "`--output-dir DIR` adds CSV tables, PNG charts and an HTML page.",
      "sfo-nlp themes --db {tmp}/batch.sqlite", 16),

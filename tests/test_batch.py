@@ -311,3 +311,20 @@ def test_a_one_worker_batch_never_forks_helpers_for_a_review(reviews, tmp_path, 
         seen = {(a["metadata"]["review_workers"], a["metadata"]["may_fork"]) for a in st.list_analyses()}
     assert s.analysed == 3 and seen == {("1", False)}
     assert "SFO_NLP_REVIEW_WORKERS" not in os.environ  # the parent's own setting is left as it was
+
+
+def test_short_names_leave_room_for_region_and_offence(run_cli, tmp_path, monkeypatch):
+    from rich.cells import cell_len
+
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "a.md", "2 2 2 2")
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite")
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if "composite" in line)
+    assert "region" in header and "offence" in header, out  # a 4-character name needs no 28 columns
+    row = next(line for line in out.splitlines() if "a.md" in line)
+    assert "North West" in row and "Murder" in row
+    assert max(cell_len(line) for line in out.splitlines()) <= 100

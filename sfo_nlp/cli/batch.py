@@ -117,9 +117,13 @@ def _draw(con, rows, summary) -> None:
     fixed = 3 + 9 + 4 * 2 + 3 * 7 + 1  # "#", composite, S1-S4, borders (review column included)
     spare = con.width - fixed
     widths = {}
+    # A name needs no more room than the longest name shown (short names leave the room
+    # to region and offence).
+    longest = max((len(r["review"]) for r in ranked), default=0)
     # (column, width wanted, least width worth showing, name width it must leave)
     for name, want, least, leave in (("weakest", 7, 7, MIN_NAME_WIDTH), ("region", 12, 12, 16),
                                      ("offence", 22, 12, 28)):
+        leave = max(MIN_NAME_WIDTH, min(leave, longest))
         room = spare - leave - sum(w + 3 for w in widths.values()) - 3
         if room >= least:
             widths[name] = min(want, room)
