@@ -157,34 +157,41 @@ def test_not_used_off_linux(monkeypatch):
 
 
 def _blocks(doc):
-    return [(b.type, b.text, b.page) for b in doc.blocks], doc.warnings, doc.metadata
+    return [(b.type, b.text, b.page) for b in doc.blocks], doc.warnings, doc.metadata, doc.text
 
 
-@needs_fork
-def test_a_long_pdf_read_in_two_processes_is_the_same_document(monkeypatch):
+@pytest.fixture
+def pdf_read_alone(monkeypatch):
+    """A corpus PDF read in one process, with the page threshold lowered so that a second
+    read (once the test lets ``available`` say yes) splits its pages."""
     from sfo_nlp.ingest import load, pdf
 
     path = ROOT / "corpus_samples" / "reviews" / "pdf" / "sfo-06.pdf"
     monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 2)
     monkeypatch.setattr(parallel, "available", lambda: False)
-    alone = load(path)
+    alone = _blocks(load(path))
+    monkeypatch.setattr(parallel, "available", lambda: True)
+    return path, alone
+
+
+@needs_fork
+def test_a_long_pdf_read_in_two_processes_is_the_same_document(pdf_read_alone, monkeypatch):
+    from sfo_nlp.ingest import load
+
+    path, alone = pdf_read_alone
     forks = []
     real = parallel.Forked
     monkeypatch.setattr(parallel, "Forked", lambda *a: forks.append(a) or real(*a))
-    monkeypatch.setattr(parallel, "available", lambda: True)
-    split = load(path)
+    split = _blocks(load(path))
     assert len(forks) == 1 and list(forks[0][4])[0] > 1  # the child read the later pages
-    assert _blocks(split) == _blocks(alone) and split.text == alone.text
+    assert split == alone
 
 
 @needs_fork
-def test_pages_the_child_fails_to_read_are_read_here(monkeypatch):
+def test_pages_the_child_fails_to_read_are_read_here(pdf_read_alone, monkeypatch):
     from sfo_nlp.ingest import load, pdf
 
-    path = ROOT / "corpus_samples" / "reviews" / "pdf" / "sfo-06.pdf"
-    monkeypatch.setattr(pdf, "PARALLEL_MIN_PAGES", 2)
-    monkeypatch.setattr(parallel, "available", lambda: False)
-    alone = load(path)
+    path, alone = pdf_read_alone
     parent = os.getpid()
     real = pdf._read_pages
 
@@ -194,5 +201,4 @@ def test_pages_the_child_fails_to_read_are_read_here(monkeypatch):
         return real(*a)
 
     monkeypatch.setattr(pdf, "_read_pages", dies_in_child)
-    monkeypatch.setattr(parallel, "available", lambda: True)
-    assert _blocks(load(path)) == _blocks(alone)
+    assert _blocks(load(path)) == alone
