@@ -229,8 +229,10 @@ def render(res: dict) -> str:
         f"- Peak memory of that process (ru_maxrss): **{st['peak_rss_mb']:.0f} MB**",
     ]
     if "cpu_s_all_stages" in st:
-        lines.append(f"- All stages above: {st['wall_s_all_stages']:.1f} s wall, {st['cpu_s_all_stages']:.1f} s CPU "
-                     "(the gap is time spent waiting for a CPU on this shared machine)")
+        gap = ("(more CPU than wall time: the process ran more than one thread at a time)"
+               if st["cpu_s_all_stages"] > st["wall_s_all_stages"]
+               else "(the gap is time spent waiting for a CPU)")
+        lines.append(f"- All stages above: {st['wall_s_all_stages']:.1f} s wall, {st['cpu_s_all_stages']:.1f} s CPU {gap}")
     for k, v in st["comparison_s"].items():
         lines.append(f"- Same file, same process: {k}: {v:.2f} s")
     lines += [
@@ -253,7 +255,7 @@ def render(res: dict) -> str:
         + (" and the aim." if ra["ratio"] < AIM_RATIO else "."),
     ]
     if "cpu_ratio" in ra:
-        lines.append(f"By CPU time of all processes, which the other engineers' load disturbs less: "
+        lines.append(f"By CPU time of all processes, which other load on the machine disturbs less: "
                      f"**{ra['cpu_ratio']}x** (the work done, not the wait: analyse runs on two cores).")
     lines.append("")
     if res.get("batch"):
@@ -287,7 +289,7 @@ def render(res: dict) -> str:
                 f"CPU cost of running two workers instead of one: {b2['cpu_s'] / b1['cpu_s']:.2f}x the CPU seconds. "
                 f"On an idle two-core machine that bounds the speed-up at about "
                 f"{2 * b1['cpu_s'] / b2['cpu_s']:.2f}x (2 x CPU(1 worker) / CPU(2 workers), ignoring the idle tail "
-                "when one worker finishes first); the wall-time figure above is what this shared machine gave.")
+                "when one worker finishes first); the wall-time figure above is what this run measured.")
         lines.append("")
     if res.get("themes"):
         th = res["themes"]
