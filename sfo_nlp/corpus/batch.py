@@ -336,18 +336,18 @@ def _outcome(fut: Future, path: Path, sha: str) -> FileResult:
 def _stop_now(pool: ProcessPoolExecutor) -> None:
     """Cancel queued files and end the worker processes without waiting for them."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
-    # The pool's own thread may still be starting a worker; take any it added meanwhile.
-    processes += [p for p in (getattr(pool, "_processes", None) or {}).values() if p not in processes]
     for proc in processes:
-        if proc.is_alive():
-            proc.terminate()
+        proc.terminate()  # not is_alive() first: that too reaps, see below
+    # The pool's own thread reaps the workers it sees end. Reaping them here as well lets
+    # two threads wait for one process, and the loser then lists it as running for ever
+    # (CPython gh-130895; seen in CI as a worker "left" after Ctrl+C). So wait for that
+    # thread, and only reap here what it has not.
+    if manager is not None:
+        manager.join(timeout=10)
     for proc in processes:
-        proc.join(timeout=5)
-        if proc.is_alive():
-            # A worker that has not yet set up its signal handling can outlive SIGTERM on
-            # a loaded machine (seen once in CI); a process left behind would hold the
-            # terminal, so it is killed outright.
+        if proc.exitcode is None:  # a process left behind would hold the terminal
             proc.kill()
             proc.join(timeout=5)
 
