@@ -30,6 +30,8 @@ from typing import Any, Callable
 # which the child never touches); any other thread means someone else's process.
 OWN_THREAD_PREFIX = "sfo-preload"
 _HEADER = struct.Struct("<Q")
+_PLACE = struct.Struct("<QQ")  # offset and size of a value in the memory file
+_in_child = False  # set in a forked child: it and its parent already fill two cores
 
 
 class ChildFailed(Exception):
@@ -54,6 +56,10 @@ def available() -> bool:
         return False
     if multiprocessing.parent_process() is not None:
         return False  # a batch worker: the batch already uses every core
+    if _in_child:
+        # e.g. the child reading a PDF while its parent loads the models: a grandchild
+        # for half the pages took CPU from the parent (model load 3.6 s CPU took 5 s).
+        return False
     if threading.current_thread() is not threading.main_thread():
         return False  # e.g. the web server's job thread
     others = [t for t in threading.enumerate()
@@ -66,12 +72,17 @@ class Forked:
     generator function sends each value it yields as it goes, collected by ``next()``."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        # Values go into a file in memory and only their place through the pipe: a pipe
+        # holds 64 KB, so a review sent through it while the parent was still loading
+        # models kept the child waiting there (2 s of a 40-page analysis) instead of
+        # parsing its share. Never a file on disk: the review is personal data.
+        self._store = os.memfd_create("sfo-nlp-child", os.MFD_CLOEXEC) if hasattr(os, "memfd_create") else None
         self._read, write = os.pipe()
         self._buffer = b""
         self.pid = os.fork()
         if self.pid == 0:  # the child: do the work, send it, leave without cleanup
             os.close(self._read)
-            _child(write, fn, args)
+            _child(write, self._store, fn, args)
         os.close(write)
 
     def result(self, timeout: float) -> Any:
@@ -87,8 +98,11 @@ class Forked:
             raise ChildFailed("the child has already been collected")
         try:
             deadline = time.monotonic() + timeout
-            size = _HEADER.unpack(self._take(_HEADER.size, deadline))[0]
-            ok, value = pickle.loads(self._take(size, deadline))
+            if self._store is None:
+                payload = self._take(_HEADER.unpack(self._take(_HEADER.size, deadline))[0], deadline)
+            else:
+                payload = _read_at(self._store, *_PLACE.unpack(self._take(_PLACE.size, deadline)))
+            ok, value = pickle.loads(payload)
         except ChildFailed:
             self.close()
             raise
@@ -119,10 +133,12 @@ class Forked:
         """End the child if it still runs, and reap it (never leaves a zombie)."""
         if self.pid <= 0:
             return
-        try:
-            os.close(self._read)
-        except OSError:
-            pass
+        for fd in (self._read, self._store):
+            try:
+                if fd is not None:
+                    os.close(fd)
+            except OSError:
+                pass
         try:
             done, _ = os.waitpid(self.pid, os.WNOHANG)
             if done == 0:
@@ -133,13 +149,42 @@ class Forked:
         self.pid = -1
 
 
-def _child(write: int, fn: Callable[..., Any], args: tuple) -> None:
+def _read_at(fd: int, offset: int, size: int) -> bytes:
+    parts = []
+    while size > 0:
+        chunk = os.pread(fd, min(size, 1 << 24), offset)
+        if not chunk:
+            raise ChildFailed("the child's result is shorter than it said")
+        parts.append(chunk)
+        offset += len(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes, offset: int | None = None) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view) if offset is None else os.pwrite(fd, view, offset)
+        view = view[n:]
+        if offset is not None:
+            offset += n
+
+
+def _child(write: int, store: int | None, fn: Callable[..., Any], args: tuple) -> None:
+    global _in_child
+    _in_child = True
     status = 0
+    end = 0  # of what is written to the store
 
     def send(payload: bytes) -> None:
-        view = memoryview(_HEADER.pack(len(payload)) + payload)
-        while view:
-            view = view[os.write(write, view):]
+        nonlocal end
+        if store is None:
+            _write_all(write, _HEADER.pack(len(payload)) + payload)
+            return
+        # The value first, then its place: a child that dies half way sends no place.
+        _write_all(store, payload, end)
+        _write_all(write, _PLACE.pack(end, len(payload)))
+        end += len(payload)
 
     try:
         try:

@@ -347,3 +347,17 @@ def test_vocabularies_are_packed_into_arrays_and_rebuilt_on_load(tmp_path):
     assert loaded.data["dv"].feature_names_ == model.data["dv"].feature_names_
     assert "packed_vocabularies" not in loaded.data
     assert classify_judgements(spans, model=loaded) == before
+
+
+def test_skops_is_imported_without_all_of_scikit_learn():
+    """skops builds a default trust list by importing every estimator (pytest included);
+    the tool names the trusted types itself, so its model load skips that."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from sfo_nlp.learn.model import skops_io; from sfo_nlp.learn import infer; "
+            "assert infer.load_model('judgements') is not None; "
+            "print(sorted(m for m in ('pytest', 'sklearn.utils._testing') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -88,6 +88,34 @@ def test_a_generator_child_sends_values_as_it_goes():
         job.close()
 
 
+@needs_fork
+def test_the_child_goes_on_while_the_parent_has_not_read_a_large_value():
+    """A review bigger than a pipe's buffer, sent while the parent is still loading models,
+    must not hold the child up: it goes on to its next step at once."""
+    def steps():
+        yield b"x" * 5_000_000
+        yield time.monotonic()
+
+    job = parallel.Forked(steps)
+    try:
+        time.sleep(1.0)  # the parent busy elsewhere
+        reading = time.monotonic()
+        assert len(job.next(timeout=30)) == 5_000_000
+        assert job.next(timeout=30) < reading
+    finally:
+        job.close()
+
+
+@needs_fork
+def test_a_child_never_forks_helpers_of_its_own(monkeypatch):
+    """Parent and child already fill two cores (a grandchild reading half a PDF's pages
+    took CPU from the parent loading models)."""
+    monkeypatch.delenv("SFO_NLP_REVIEW_WORKERS", raising=False)
+    if not parallel.available():
+        pytest.skip("another test left a thread running")
+    assert parallel.Forked(parallel.available).result(timeout=30) is False
+
+
 def signature(doc):
     return [(t.idx, t.text, t.is_sent_start, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_iob_, t.ent_type_)
             for t in doc]
