@@ -77,9 +77,16 @@ class Forked:
         # models kept the child waiting there (2 s of a 40-page analysis) instead of
         # parsing its share. Never a file on disk: the review is personal data.
         self._store = os.memfd_create("sfo-nlp-child", os.MFD_CLOEXEC) if hasattr(os, "memfd_create") else None
-        self._read, write = os.pipe()
         self._buffer = b""
-        self.pid = os.fork()
+        write = -1
+        try:
+            self._read, write = os.pipe()
+            self.pid = os.fork()
+        except OSError:  # the caller does the work itself; leave no descriptor open
+            for fd in (self._store, getattr(self, "_read", None), write):
+                if fd is not None and fd >= 0:
+                    os.close(fd)
+            raise
         if self.pid == 0:  # the child: do the work, send it, leave without cleanup
             os.close(self._read)
             _child(write, self._store, fn, args)

@@ -116,6 +116,17 @@ def test_a_child_never_forks_helpers_of_its_own(monkeypatch):
     assert parallel.Forked(parallel.available).result(timeout=30) is False
 
 
+def test_a_failed_fork_leaves_no_descriptor_open(monkeypatch):
+    def no_fork():
+        raise OSError("no process slots")
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    with pytest.raises(OSError):
+        parallel.Forked(os.getpid)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def signature(doc):
     return [(t.idx, t.text, t.is_sent_start, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_iob_, t.ent_type_)
             for t in doc]

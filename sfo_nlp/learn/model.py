@@ -41,6 +41,8 @@ def skops_io():
     finally:
         sklearn.utils.all_estimators = every
     return skops.io
+
+
 # Fitted vectorizers whose vocabularies are packed into arrays in the file (see save).
 _VECTORIZERS = ("tfidf", "dv")
 
