@@ -39,9 +39,9 @@ def require(components: Iterable[str]) -> None:
 def _load(components: frozenset[str]) -> "Language":
     import spacy
 
-    last: Exception | None = None
     from sfo_nlp import nlp_attributes
 
+    last: Exception | None = None
     for name in MODEL_NAMES:
         try:
             pipeline = spacy.load(name, exclude=["senter"] if "parser" in components else [])

@@ -190,9 +190,10 @@ class Bundle:
             vec = data.get(name)
             if vec is None or not hasattr(vec, "vocabulary_"):
                 continue
-            terms = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda kv: int(kv[1]))]
-            if [int(i) for _, i in sorted(vec.vocabulary_.items(), key=lambda kv: int(kv[1]))] != list(range(len(terms))):
+            by_column = sorted(vec.vocabulary_.items(), key=lambda kv: int(kv[1]))
+            if [int(i) for _, i in by_column] != list(range(len(by_column))):
                 raise ValueError(f"{name}: vocabulary columns are not 0..n-1")
+            terms = [t for t, _ in by_column]
             packed[name] = np.array(terms, dtype=str)
             vec = copy.copy(vec)
             vec.vocabulary_ = {}

@@ -328,20 +328,26 @@ def _reason(rule: dict, values: list[SignalValue], grade: int, answer: str) -> s
         return generic
 
 
+def _decide(rule: dict, pid: str, results: dict[str, CheckResult]) -> tuple[str, int | None, list[SignalValue]]:
+    """(answer, grade, signal values) of a prompt's rule; grade None when the relevance
+    signal says the prompt does not apply. Raises _Missing when a check it reads did not run."""
+    relevant = rule.get("relevant")
+    if relevant is not None and read_signal(relevant, results).grade == 0:
+        return rule.get("if_not_relevant", "yes"), None, []
+    values = [read_signal(s, results) for s in rule.get("signals", [])]
+    if not values:
+        raise SfoError(f"prompt {pid} has no signals in its rule")
+    grade = _combine([v.grade for v in values], rule.get("combine", "min"))
+    return GRADES[grade], grade, values
+
+
 def draft_answer(prompt: dict, results: dict[str, CheckResult]) -> str:
     """The answer alone, as ``answer_prompt`` gives it, without quotes, reason or
     confidence: what refitting thresholds compares with the gold thousands of times."""
-    rule = prompt.get("rule") or {}
     try:
-        relevant = rule.get("relevant")
-        if relevant is not None and read_signal(relevant, results).grade == 0:
-            return rule.get("if_not_relevant", "yes")
-        grades = [read_signal(s, results).grade for s in rule.get("signals", [])]
+        return _decide(prompt.get("rule") or {}, str(prompt["id"]), results)[0]
     except _Missing:
         return "not_evidenced"
-    if not grades:
-        raise SfoError(f"prompt {prompt['id']} has no signals in its rule")
-    return GRADES[_combine(grades, rule.get("combine", "min"))]
 
 
 def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult], doc=None) -> PromptAnswer:
@@ -349,25 +355,19 @@ def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult], 
     pid, question = str(prompt["id"]), prompt["question"]
     searched = rule.get("searched")
     try:
-        relevant = rule.get("relevant")
-        if relevant is not None and read_signal(relevant, results).grade == 0:
-            answer = rule.get("if_not_relevant", "yes")
-            return PromptAnswer(
-                standard, pid, question, answer, 0.6,
-                rule.get("reason_not_relevant", "Not relevant to this review: " + (searched or "nothing to assess")),
-                _evidence(rule, results, doc)[:2], searched,
-            )
-        values = [read_signal(s, results) for s in rule.get("signals", [])]
+        answer, grade, values = _decide(rule, pid, results)
     except _Missing as exc:
         return PromptAnswer(
             standard, pid, question, "not_evidenced", 0.0,
             f"Not assessed: the evidence this prompt needs ({exc}) is not available from the checks that ran.",
             [], searched,
         )
-    if not values:
-        raise SfoError(f"prompt {pid} has no signals in its rule")
-    grade = _combine([v.grade for v in values], rule.get("combine", "min"))
-    answer = GRADES[grade]
+    if grade is None:
+        return PromptAnswer(
+            standard, pid, question, answer, 0.6,
+            rule.get("reason_not_relevant", "Not relevant to this review: " + (searched or "nothing to assess")),
+            _evidence(rule, results, doc)[:2], searched,
+        )
     reason = _reason(rule, values, grade, answer)
     # Confidence: lower when a value sits on a threshold (a small change would flip it).
     margin = min(v.margin for v in values)

@@ -27,10 +27,8 @@ import yaml
 
 from sfo_nlp import settings
 from sfo_nlp.results import CheckResult
-from sfo_nlp.standards.engine import _Missing, draft_answer, read_signal
-
-
 from sfo_nlp.standards.engine import NEVER_THRESHOLD as NEVER  # a grade the signal must never decide
+from sfo_nlp.standards.engine import _Missing, draft_answer, read_signal
 
 
 def fitted_path(version: str) -> Path:
