@@ -45,3 +45,26 @@ def test_owner_examples():
         assert cues.owner_pattern().search(text)
     for text in spec["examples"]["no_fire"]:
         assert not cues.owner_pattern().search(text)
+
+
+@pytest.mark.parametrize("name", sorted(cues.ruleset("smart", "scope")))
+def test_scope_rule_examples(name):
+    rule = cues.ruleset("smart", "scope")[name]
+    assert rule.examples.get("fire") and rule.examples.get("no_fire")
+    for text in rule.examples["fire"]:
+        assert rule.find(text), f"scope {name} should fire on: {text}"
+    for text in rule.examples["no_fire"]:
+        assert not rule.find(text), f"scope {name} should not fire on: {text}"
+
+
+def test_joint_cue_examples_and_use():
+    from sfo_nlp.learn.action_features import joint_with_partner
+
+    rule = cues.rule("smart", "joint_cue")
+    for text in rule.examples["fire"]:
+        assert rule.find(text), text
+    for text in rule.examples["no_fire"]:
+        assert not rule.find(text), text
+    # read where it is used: before a partner body, never a partnership "board"
+    assert joint_with_partner("HMPPS should work with the police to agree a protocol.")
+    assert not joint_with_partner("Issue guidance on judging the work of the police.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sfo_nlp import rules
 from sfo_nlp.learn import cues
 
 if TYPE_CHECKING:
@@ -74,25 +75,17 @@ def addressee_level(who: str) -> str | None:
     return max(found, key=lambda lv: max(len(w) for w in found[lv]))
 
 
-# A partner body as co-actor: "HMPPS should work with the police ...", "agree with NHS
-# England ...", "in partnership with police and children's services", "invite partner
-# agencies to ...". labels.md: multi-agency is "partners jointly or a partner body", so
-# such an action is multi-agency whoever leads it; a partner only acted about ("guidance
-# on judging the work of partner agencies") is not.
-_JOINT_CUE = re.compile(r"\b(with|alongside|jointly|together|partnership with|invite|invites|inform|informs|ask|asks|tell|tells|remind|involve|involves|engage|engages|meet|meets)\b"
-                        r"(?:\s+(?:the|their|its|each|every|all|local|relevant|other|key|statutory|both|of|in|to|and|their region's|[A-Z]\w+))*\s*$")
-_NOT_PARTNER = {"board", "joint", "jointly"}
-
-
 def joint_with_partner(text: str) -> bool:
-    """Is a partner body named as co-actor of the action (see ``_JOINT_CUE``)?"""
+    """Is a partner body named as co-actor of the action (``joint_cue`` in rules/smart.yaml)?"""
     pat = cues.term_groups("levels").get("multi-agency")
     if pat is None:
         return False
+    cue = cues.rule("smart", "joint_cue")
+    not_partner = {w.lower() for w in rules.load("smart")["joint_cue"].get("not_partner", [])}
     for m in pat.finditer(text):
-        if m.group(1).lower() in _NOT_PARTNER:
+        if m.group(1).lower() in not_partner:
             continue
-        if _JOINT_CUE.search(text[max(0, m.start() - 60): m.start()]):
+        if cue.find(text[max(0, m.start() - 60): m.start()]):
             return True
     return False
 
@@ -105,19 +98,6 @@ def stated_level(span: "Span") -> str | None:
     if lv in (None, "regional", "national") and joint_with_partner(span.text):
         return "multi-agency"
     return lv
-
-
-# "in each region", "all PDUs", "by region": an action over many units of one level is
-# usually owned a level above (a national body publishing figures for every region).
-_SCOPE = {
-    "regions": re.compile(r"\b((each|every|all|across|in all|for all) (the |their |its )?regions?|regions|by region|regional (figures|results|comparison))\b", re.IGNORECASE),
-    "pdus": re.compile(r"\b((each|every|all|across|in all|for all) (the |their |its )?(pdus?|teams?|offices?)|pdus|by pdu)\b", re.IGNORECASE),
-    # what only the national service owns: the SFO template, database and guidance, the
-    # national standards ("Review the guidance on SFO action plans" written without its
-    # "HMPPS should:" lead-in is national)
-    "national_instruments": re.compile(r"\b((the |its |sfo (review )?)(template|database)|national (guidance|standards?|policy|process|tracker)|policy framework|sfo (guidance|process|review process|database)|annual sfo report|quality assurance standards|in each region|by region|nationally)\b", re.IGNORECASE),
-    "partners": re.compile(r"\b((each|every|all) (the |their |its )?(police )?forces?|police forces|partner agencies|local authorities)\b", re.IGNORECASE),
-}
 
 
 # Rules read only in a date column ("Complete" there is an answer, in the text a verb).
@@ -144,8 +124,8 @@ def action_features(span: "Span", owner_field: str = "", date_field: str = "") -
         f[f"level_term={level}"] = 1.0
     if cues.owner_pattern().search(text):
         f["owner_term"] = 1.0
-    for scope, pat in _SCOPE.items():
-        if pat.search(text):
+    for scope, rule in cues.ruleset("smart", "scope").items():
+        if rule.find(text):
             f[f"scope_over={scope}"] = 1.0
     who_level = stated_level(span)
     if who_level:

@@ -36,8 +36,9 @@ class Rule:
 def _compile(name: str, spec: dict, source: str) -> Rule:
     if spec.get("type") != "existence":
         raise SfoError(f"rules/{source}.yaml: rule {name} has unsupported type {spec.get('type')!r}")
+    flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
     try:
-        pats = tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"])
+        pats = tuple(re.compile(p, flags) for p in spec["patterns"])
     except (KeyError, re.error) as exc:
         raise SfoError(f"rules/{source}.yaml: rule {name} has bad patterns: {exc}") from exc
     return Rule(name, spec["type"], spec.get("severity", "info"), spec.get("message", ""),
@@ -45,10 +46,19 @@ def _compile(name: str, spec: dict, source: str) -> Rule:
 
 
 @lru_cache(maxsize=None)
-def ruleset(source: str) -> dict[str, Rule]:
-    """Compiled ``rules:`` section of rules/<source>.yaml, by rule name."""
+def ruleset(source: str, section: str = "rules") -> dict[str, Rule]:
+    """Compiled rules of one section (``rules:`` by default) of rules/<source>.yaml, by name."""
     data = rules.load(source)
-    return {name: _compile(name, spec, source) for name, spec in (data.get("rules") or {}).items()}
+    return {name: _compile(name, spec, source) for name, spec in (data.get(section) or {}).items()}
+
+
+@lru_cache(maxsize=None)
+def rule(source: str, key: str) -> Rule:
+    """One rule stored at the top level of rules/<source>.yaml (e.g. smart's ``joint_cue``)."""
+    spec = rules.load(source).get(key)
+    if not isinstance(spec, dict):
+        raise SfoError(f"rules/{source}.yaml: no rule {key!r}")
+    return _compile(key, spec, source)
 
 
 @lru_cache(maxsize=4096)
