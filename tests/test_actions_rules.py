@@ -10,14 +10,17 @@ from sfo_nlp.learn import cues
 SMART_RULES = sorted(cues.ruleset("smart"))
 
 
-@pytest.mark.parametrize("name", SMART_RULES)
-def test_smart_rule_examples(name):
-    rule = cues.ruleset("smart")[name]
+def _fires_as_its_examples_say(rule):
     assert rule.examples.get("fire") and rule.examples.get("no_fire")
     for text in rule.examples["fire"]:
-        assert rule.find(text), f"{name} should fire on: {text}"
+        assert rule.find(text), f"{rule.name} should fire on: {text}"
     for text in rule.examples["no_fire"]:
-        assert not rule.find(text), f"{name} should not fire on: {text} (fired on {rule.find(text)})"
+        assert not rule.find(text), f"{rule.name} should not fire on: {text} (fired on {rule.find(text)})"
+
+
+@pytest.mark.parametrize("name", SMART_RULES)
+def test_smart_rule_examples(name):
+    _fires_as_its_examples_say(cues.ruleset("smart")[name])
 
 
 def test_column_patterns_compile_and_levels_known():
@@ -49,22 +52,13 @@ def test_owner_examples():
 
 @pytest.mark.parametrize("name", sorted(cues.ruleset("smart", "scope")))
 def test_scope_rule_examples(name):
-    rule = cues.ruleset("smart", "scope")[name]
-    assert rule.examples.get("fire") and rule.examples.get("no_fire")
-    for text in rule.examples["fire"]:
-        assert rule.find(text), f"scope {name} should fire on: {text}"
-    for text in rule.examples["no_fire"]:
-        assert not rule.find(text), f"scope {name} should not fire on: {text}"
+    _fires_as_its_examples_say(cues.ruleset("smart", "scope")[name])
 
 
 def test_joint_cue_examples_and_use():
     from sfo_nlp.learn.action_features import joint_with_partner
 
-    rule = cues.rule("smart", "joint_cue")
-    for text in rule.examples["fire"]:
-        assert rule.find(text), text
-    for text in rule.examples["no_fire"]:
-        assert not rule.find(text), text
-    # read where it is used: before a partner body, never a partnership "board"
+    _fires_as_its_examples_say(cues.rule("smart", "joint_cue"))
+    # read where it is used: in the words before a partner body
     assert joint_with_partner("HMPPS should work with the police to agree a protocol.")
     assert not joint_with_partner("Issue guidance on judging the work of the police.")
