@@ -170,6 +170,19 @@ def test_gold_file_is_consistent(gold_path):
     assert gold["judgements"] and gold["actions"]
 
 
+SECONDS = sorted((REVIEWS / "second").glob("sfo-*.yaml"))
+
+
+@pytest.mark.parametrize("path", SECONDS, ids=lambda p: p.stem)
+def test_second_reading_answers_every_prompt_of_a_gold_review(path):
+    second = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert second["id"] == path.stem and (REVIEWS / "gold" / path.name).is_file()
+    assert sorted(str(k) for k in second["prompts"]) == sorted(PROMPTS)
+    for pid, answer in second["prompts"].items():
+        assert answer["answer"] in ("yes", "partly", "no") and answer["rationale"].strip(), pid
+    assert set(second["ratings"]) == set(STANDARDS) and all(second["ratings"][s] in (0, 1, 2, 3) for s in STANDARDS)
+
+
 def test_split_is_about_a_third_test_and_spread_across_quality():
     golds = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in GOLDS]
     test = [g for g in golds if g["split"] == "test"]

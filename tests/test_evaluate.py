@@ -101,6 +101,25 @@ def test_compare_counts_not_evidenced_as_disagreement_and_yaml_booleans():
     assert m["composite band exact"].value == 1.0
 
 
+def test_second_reading_gives_the_readers_agreement_and_the_drafts_with_each():
+    result = {
+        "answers": [{"prompt_id": "1a", "standard": "1", "answer": "yes"},
+                    {"prompt_id": "1b", "standard": "1", "answer": "partly"},
+                    {"prompt_id": "4a", "standard": "4", "answer": "no"}],
+        "ratings": [{"standard": "1", "score": 2}], "composite": {"label": "Good"},
+    }
+    gold = _gold({"1a": True, "1b": "no", "4a": False}, {"analysis": 3, "victims": 1})
+    gold.second = {"prompts": {"1a": {"answer": True}, "1b": {"answer": "partly"}, "4a": {"answer": "partly"}},
+                   "ratings": {"analysis": 1, "victims": 1}}
+    m = {x.name: x for x in compare([(gold, result)], "t")}
+    assert m["second reader agreement with gold (prompts)"].value == pytest.approx(1 / 3, abs=1e-3)
+    assert m["draft agreement with second reader"].value == pytest.approx(2 / 3, abs=1e-3)
+    assert m["draft agrees with gold or second reader"].value == 1.0
+    assert m["second reader ratings within one grade of gold"].value == 0.5
+    gold.second = None  # a review read once adds no such rows
+    assert not [x for x in compare([(gold, result)], "t") if "second reader" in x.name]
+
+
 def test_evaluate_cli_on_a_tiny_corpus(tmp_path, run_cli):
     (tmp_path / "reviews" / "src").mkdir(parents=True)
     (tmp_path / "reviews" / "gold").mkdir()

@@ -6,6 +6,11 @@ DOCX, then the Markdown source, when the PDF is not built) and compared with the
 per-prompt agreement (a ``not_evidenced`` draft counts as a disagreement: gold always
 answers), standard ratings exact and within one grade, and the composite band.
 Targets (issue 7): prompt agreement >= 80%, ratings within one grade >= 95%.
+
+Where a review also has a blind second reading (``reviews/second/sfo-NN.yaml``: the same
+34 prompts answered by a second reader who saw neither the gold nor the drafts), the
+report adds how often the two readers agree: the ceiling any draft can be expected to
+reach against one reader's answers, and the drafts' agreement with the second reader.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class GoldReview:
     id: str
     path: Path  # the file analysed
     gold: dict
+    second: dict | None = None  # a blind second reading of the prompts, when there is one
 
 
 def gold_reviews(corpus_dir: Path, split: str | None = "test") -> list[GoldReview]:
@@ -38,9 +44,11 @@ def gold_reviews(corpus_dir: Path, split: str | None = "test") -> list[GoldRevie
         if split and gold.get("split") != split:
             continue
         rid = gold.get("id", g.stem)
+        second_path = base / "second" / f"{rid}.yaml"
+        second = yaml.safe_load(second_path.read_text(encoding="utf-8")) if second_path.is_file() else None
         for candidate in (base / "pdf" / f"{rid}.pdf", base / "docx" / f"{rid}.docx", base / "src" / f"{rid}.md"):
             if candidate.exists():
-                out.append(GoldReview(rid, candidate, gold))
+                out.append(GoldReview(rid, candidate, gold, second))
                 break
     return out
 
@@ -86,6 +94,7 @@ def compare(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
         Metric("prompts", dataset, "rating agreement within one grade", share(within), len(within), WITHIN_ONE_TARGET, note),
         Metric("prompts", dataset, "composite band exact", share(composite), len(composite), None, note),
     ]
+    out += _second_reader(pairs, dataset)
     for std in sorted(per_standard_prompts):
         out.append(Metric("prompts", dataset, f"prompt agreement, standard {std}", share(per_standard_prompts[std]),
                           len(per_standard_prompts[std])))
@@ -94,6 +103,38 @@ def compare(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
     for pid in sorted(per_prompt, key=_prompt_sort_key):
         out.append(Metric("prompts", dataset, f"prompt {pid} agreement", share(per_prompt[pid]), len(per_prompt[pid])))
     return out
+
+
+def _second_reader(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
+    """How far two readers agree, and the drafts with the second, on reviews read twice."""
+    readers, drafts_second, either, ratings_within = [], [], [], []
+    read_twice = [(rev, result) for rev, result in pairs if rev.second]
+    for rev, result in read_twice:
+        gold = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.gold.get("prompts") or {}).items()}
+        second = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.second.get("prompts") or {}).items()}
+        for a in result["answers"]:
+            pid = a["prompt_id"]
+            if pid in gold and pid in second:
+                readers.append(gold[pid] == second[pid])
+                drafts_second.append(a["answer"] == second[pid])
+                either.append(a["answer"] in (gold[pid], second[pid]))
+        for key, score in (rev.second.get("ratings") or {}).items():
+            if key in (rev.gold.get("ratings") or {}):
+                ratings_within.append(abs(int(score) - int(rev.gold["ratings"][key])) <= 1)
+    if not readers:
+        return []
+
+    def share(xs: list[bool]) -> float:
+        return round(sum(xs) / len(xs), 4)
+
+    note = f"{len(read_twice)} reviews read twice, blind"
+    return [
+        Metric("prompts", dataset, "second reader agreement with gold (prompts)", share(readers), len(readers), None, note),
+        Metric("prompts", dataset, "draft agreement with second reader", share(drafts_second), len(drafts_second), None, note),
+        Metric("prompts", dataset, "draft agrees with gold or second reader", share(either), len(either), None, note),
+        Metric("prompts", dataset, "second reader ratings within one grade of gold", share(ratings_within),
+               len(ratings_within), None, note),
+    ]
 
 
 def analyse_reviews(reviews: list[GoldReview]) -> list[tuple[GoldReview, dict]]:
