@@ -133,6 +133,11 @@ class ReviewDocTemplate(BaseDocTemplate):
 
     def _start_page(self, canv, doc):
         self.page_notes = []
+        # afterFlowable raised the frame's bottom for this page's notes; reportlab resets
+        # the frame's top on a new page but not its bottom, so each page would lose the
+        # notes' room of every page before it
+        for frame in self.pageTemplates[0].frames:
+            frame.__dict__["_y1p"] = frame._y1 + frame._bottomPadding
         font, size = self.styles.furniture
         canv.saveState()
         canv.setFont(BOLD_FONT[font], size)
