@@ -122,6 +122,24 @@ def test_bad_source_is_one_line_error_and_writes_nothing(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_footnotes_do_not_shrink_the_pages_after_them(tmp_path):
+    import pypdfium2
+
+    para = "3.{n} The practitioner reviewed the assessment and recorded the outcome of each contact in detail. " * 3
+    body = "\n\n".join(para.format(n=n).strip() + (f" See the note[^{n}]." if n <= 6 else "") for n in range(1, 7))
+    notes = "\n\n".join(f"[^{n}]: An explanatory footnote number {n} of two lines, long enough to take real room at the foot of the page." for n in range(1, 7))
+    rows = "\n".join(f"| {i} | Action number {i} for the team | SPO | 31 March 2025 |" for i in range(1, 121))
+    table = "| No | Action | Owner | Date |\n|---|---|---|---|\n" + rows
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "sfo-96.md").write_text(f"---\nid: sfo-96\ntitle: x\n---\n\nFICTIONAL.\n\n{body}\n\n{table}\n\n{notes}\n")
+    (src / "sfo-95.md").write_text(f"---\nid: sfo-95\ntitle: x\n---\n\nFICTIONAL.\n\n{body.replace(' See the note', '').replace('[^', '').replace(']', '')}\n\n{table}\n")
+    (with_notes, _), (without, _) = build.build(sorted(src.glob("*.md"), reverse=True), tmp_path / "out")
+    pages = [len(pypdfium2.PdfDocument(str(p))) for p in (with_notes, without)]
+    # notes take room on their own pages only: the long table after them fills whole pages
+    assert pages[0] <= pages[1] + 1, pages
+
+
 def test_footnotes_out_of_order_are_refused(tmp_path):
     bad = tmp_path / "sfo-97.md"
     bad.write_text("---\nid: sfo-97\ntitle: x\n---\n\nFirst[^2] then[^1].\n\n[^1]: one\n\n[^2]: two\n")
