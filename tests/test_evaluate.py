@@ -108,16 +108,20 @@ def test_second_reading_gives_the_readers_agreement_and_the_drafts_with_each():
                     {"prompt_id": "4a", "standard": "4", "answer": "no"}],
         "ratings": [{"standard": "1", "score": 2}], "composite": {"label": "Good"},
     }
+    # gold after adjudication: 4a was first read "partly", the second reader said "no", decided "no"
     gold = _gold({"1a": True, "1b": "no", "4a": False}, {"analysis": 3, "victims": 1})
-    gold.second = {"prompts": {"1a": {"answer": True}, "1b": {"answer": "partly"}, "4a": {"answer": "partly"}},
+    gold.second = {"prompts": {"1a": {"answer": True}, "1b": {"answer": "partly"}, "4a": {"answer": "no"}},
                    "ratings": {"analysis": 1, "victims": 1}}
+    gold.adjudication = {"prompts": {"4a": {"first": "partly", "second": "no", "final": "no"}},
+                         "ratings": {"first": {"analysis": 2, "victims": 0}}}
     m = {x.name: x for x in compare([(gold, result)], "t")}
-    assert m["second reader agreement with gold (prompts)"].value == pytest.approx(1 / 3, abs=1e-3)
-    assert m["draft agreement with second reader"].value == pytest.approx(2 / 3, abs=1e-3)
-    assert m["draft agrees with gold or second reader"].value == 1.0
-    assert m["second reader ratings within one grade of gold"].value == 0.5
+    assert m["prompt agreement (all prompts)"].value == pytest.approx(2 / 3, abs=1e-3)
+    assert m["readers' agreement before adjudication (prompts)"].value == pytest.approx(1 / 3, abs=1e-3)
+    assert m["draft agreement with the first reading"].value == pytest.approx(1 / 3, abs=1e-3)
+    assert m["draft agreement with the second reading"].value == 1.0
+    assert m["readers' ratings within one grade"].value == 1.0
     gold.second = None  # a review read once adds no such rows
-    assert not [x for x in compare([(gold, result)], "t") if "second reader" in x.name]
+    assert not [x for x in compare([(gold, result)], "t") if "reading" in x.name]
 
 
 def test_evaluate_cli_on_a_tiny_corpus(tmp_path, run_cli):

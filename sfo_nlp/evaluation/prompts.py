@@ -9,8 +9,10 @@ Targets (issue 7): prompt agreement >= 80%, ratings within one grade >= 95%.
 
 Where a review also has a blind second reading (``reviews/second/sfo-NN.yaml``: the same
 34 prompts answered by a second reader who saw neither the gold nor the drafts), the
-report adds how often the two readers agree: the ceiling any draft can be expected to
-reach against one reader's answers, and the drafts' agreement with the second reader.
+report adds how often the two readers agree before adjudication (the ceiling any draft can
+be expected to reach against one reader's answers) and the drafts' agreement with each
+reading. Where the readings differed a third reader decided, and the gold file holds the
+decision; ``reviews/adjudication/sfo-NN.yaml`` keeps the first reading of those prompts.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ class GoldReview:
     path: Path  # the file analysed
     gold: dict
     second: dict | None = None  # a blind second reading of the prompts, when there is one
+    adjudication: dict | None = None  # disputes between the readings and their decisions
+
+    def first_reading(self) -> dict[str, str]:
+        """The gold file's answers as first written, before any adjudication."""
+        answers = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (self.gold.get("prompts") or {}).items()}
+        for pid, rec in ((self.adjudication or {}).get("prompts") or {}).items():
+            answers[str(pid)] = _answer(rec["first"])
+        return answers
 
 
 def gold_reviews(corpus_dir: Path, split: str | None = "test") -> list[GoldReview]:
@@ -44,13 +54,16 @@ def gold_reviews(corpus_dir: Path, split: str | None = "test") -> list[GoldRevie
         if split and gold.get("split") != split:
             continue
         rid = gold.get("id", g.stem)
-        second_path = base / "second" / f"{rid}.yaml"
-        second = yaml.safe_load(second_path.read_text(encoding="utf-8")) if second_path.is_file() else None
+        second, adjudication = (_optional_yaml(base / kind / f"{rid}.yaml") for kind in ("second", "adjudication"))
         for candidate in (base / "pdf" / f"{rid}.pdf", base / "docx" / f"{rid}.docx", base / "src" / f"{rid}.md"):
             if candidate.exists():
-                out.append(GoldReview(rid, candidate, gold, second))
+                out.append(GoldReview(rid, candidate, gold, second, adjudication))
                 break
     return out
+
+
+def _optional_yaml(path: Path) -> dict | None:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def _answer(value) -> str:
@@ -106,21 +119,22 @@ def compare(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
 
 
 def _second_reader(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
-    """How far two readers agree, and the drafts with the second, on reviews read twice."""
-    readers, drafts_second, either, ratings_within = [], [], [], []
+    """How far two readers agreed before adjudication, and the drafts with each reading."""
+    readers, drafts_first, drafts_second, ratings_within = [], [], [], []
     read_twice = [(rev, result) for rev, result in pairs if rev.second]
     for rev, result in read_twice:
-        gold = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.gold.get("prompts") or {}).items()}
+        first = rev.first_reading()
         second = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.second.get("prompts") or {}).items()}
         for a in result["answers"]:
             pid = a["prompt_id"]
-            if pid in gold and pid in second:
-                readers.append(gold[pid] == second[pid])
+            if pid in first and pid in second:
+                readers.append(first[pid] == second[pid])
+                drafts_first.append(a["answer"] == first[pid])
                 drafts_second.append(a["answer"] == second[pid])
-                either.append(a["answer"] in (gold[pid], second[pid]))
+        first_ratings = ((rev.adjudication or {}).get("ratings") or {}).get("first") or rev.gold.get("ratings") or {}
         for key, score in (rev.second.get("ratings") or {}).items():
-            if key in (rev.gold.get("ratings") or {}):
-                ratings_within.append(abs(int(score) - int(rev.gold["ratings"][key])) <= 1)
+            if key in first_ratings:
+                ratings_within.append(abs(int(score) - int(first_ratings[key])) <= 1)
     if not readers:
         return []
 
@@ -129,11 +143,10 @@ def _second_reader(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[M
 
     note = f"{len(read_twice)} reviews read twice, blind"
     return [
-        Metric("prompts", dataset, "second reader agreement with gold (prompts)", share(readers), len(readers), None, note),
-        Metric("prompts", dataset, "draft agreement with second reader", share(drafts_second), len(drafts_second), None, note),
-        Metric("prompts", dataset, "draft agrees with gold or second reader", share(either), len(either), None, note),
-        Metric("prompts", dataset, "second reader ratings within one grade of gold", share(ratings_within),
-               len(ratings_within), None, note),
+        Metric("prompts", dataset, "readers' agreement before adjudication (prompts)", share(readers), len(readers), None, note),
+        Metric("prompts", dataset, "draft agreement with the first reading", share(drafts_first), len(drafts_first), None, note),
+        Metric("prompts", dataset, "draft agreement with the second reading", share(drafts_second), len(drafts_second), None, note),
+        Metric("prompts", dataset, "readers' ratings within one grade", share(ratings_within), len(ratings_within), None, note),
     ]
 
 
