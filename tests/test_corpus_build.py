@@ -201,6 +201,50 @@ def test_second_reading_answers_every_prompt_of_a_gold_review(path):
     assert set(second["ratings"]) == set(STANDARDS) and all(second["ratings"][s] in (0, 1, 2, 3) for s in STANDARDS)
 
 
+def test_adjudication_writes_decided_answers_and_keeps_both_readings(tmp_path):
+    import adjudicate
+
+    for kind in ("gold", "second"):
+        (tmp_path / kind).mkdir()
+    (tmp_path / "gold" / "sfo-90.yaml").write_text(
+        "id: sfo-90\nsplit: train\nratings: {analysis: 1, judgements: 1, learning: 1, victims: 1}\n"
+        "composite: {score: 4, label: Requires improvement}\nprompts:\n"
+        "  1a: {answer: partly, rationale: thin}\n  '1b': {answer: 'yes', rationale: fine}\n  1c: {answer: 'no', rationale: none}\n"
+        "judgements: []\n")
+    (tmp_path / "second" / "sfo-90.yaml").write_text(
+        "id: sfo-90\nprompts:\n  1a: {answer: 'yes', rationale: a}\n  1b: {answer: 'no', rationale: b}\n"
+        "  1c: {answer: 'no', rationale: c}\nratings: {analysis: 2, judgements: 1, learning: 1, victims: 1}\n")
+    decisions = tmp_path / "d.yaml"
+    decisions.write_text("id: sfo-90\ndecisions:\n  1a: {answer: 'yes', reason: section 4 weighs it}\n"
+                         "  1b: {answer: 'yes', reason: kept}\nratings: {analysis: 2, judgements: 2, learning: 1, victims: 1}\n")
+    assert "2 disputes, 1 gold answers changed" in adjudicate.apply(decisions, tmp_path)
+    gold = yaml.safe_load((tmp_path / "gold" / "sfo-90.yaml").read_text())
+    assert gold["prompts"]["1a"] == {"answer": "yes", "rationale": "section 4 weighs it"}
+    assert gold["prompts"]["1b"]["rationale"] == "fine" and gold["judgements"] == []
+    assert gold["composite"] == {"score": 6, "label": "Requires improvement"}
+    record = yaml.safe_load((tmp_path / "adjudication" / "sfo-90.yaml").read_text())
+    assert record["prompts"]["1a"] == {"first": "partly", "second": "yes", "final": "yes", "reason": "section 4 weighs it"}
+    assert set(record["prompts"]) == {"1a", "1b"} and record["ratings"]["first"]["analysis"] == 1
+    decisions.write_text("id: sfo-90\ndecisions: {}\nratings: {analysis: 2, judgements: 2, learning: 1, victims: 1}\n")
+    with pytest.raises(SystemExit, match="not decided"):
+        adjudicate.apply(decisions, tmp_path)
+
+
+ADJUDICATIONS = sorted((REVIEWS / "adjudication").glob("sfo-*.yaml"))
+
+
+@pytest.mark.parametrize("path", ADJUDICATIONS, ids=lambda p: p.stem)
+def test_gold_holds_each_adjudicated_answer(path):
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    gold = yaml.safe_load((REVIEWS / "gold" / path.name).read_text(encoding="utf-8"))
+    second = yaml.safe_load((REVIEWS / "second" / path.name).read_text(encoding="utf-8"))
+    answer = {True: "yes", False: "no"}
+    for pid, rec in (record["prompts"] or {}).items():
+        assert rec["first"] != rec["second"] and answer.get(second["prompts"][pid]["answer"], second["prompts"][pid]["answer"]) == rec["second"]
+        assert answer.get(gold["prompts"][pid]["answer"], gold["prompts"][pid]["answer"]) == rec["final"], pid
+    assert gold["ratings"] == record["ratings"]["final"]
+
+
 def test_split_is_about_a_third_test_and_spread_across_quality():
     golds = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in GOLDS]
     test = [g for g in golds if g["split"] == "test"]

@@ -32,10 +32,10 @@ def _flow(d: dict) -> str:
     return yaml.safe_dump(d, default_flow_style=True, width=10**6, sort_keys=False, allow_unicode=True).strip()
 
 
-def apply(decisions_path: Path) -> str:
+def apply(decisions_path: Path, reviews: Path = REVIEWS) -> str:
     dec = yaml.safe_load(decisions_path.read_text(encoding="utf-8"))
     rid = dec["id"]
-    gold_path, second_path = REVIEWS / "gold" / f"{rid}.yaml", REVIEWS / "second" / f"{rid}.yaml"
+    gold_path, second_path = reviews / "gold" / f"{rid}.yaml", reviews / "second" / f"{rid}.yaml"
     gold, second = yaml.safe_load(gold_path.read_text(encoding="utf-8")), yaml.safe_load(second_path.read_text(encoding="utf-8"))
     decided = dec.get("decisions") or {}
     record: dict = {}
@@ -53,7 +53,7 @@ def apply(decisions_path: Path) -> str:
             raise SystemExit(f"error: {rid} {pid}: bad answer {final!r}")
         record[pid] = {"first": first, "second": sec, "final": final, "reason": reason}
         if final != first:
-            pat = re.compile(rf"^  '?{re.escape(pid)}'?: \{{")
+            pat = re.compile(rf"^  ['\"]?{re.escape(pid)}['\"]?: \{{")
             idx = [i for i, line in enumerate(lines) if pat.match(line)]
             if len(idx) != 1:
                 raise SystemExit(f"error: {rid} {pid}: prompt line not found once in the gold file")
@@ -73,8 +73,8 @@ def apply(decisions_path: Path) -> str:
     head = (f"# Adjudication of {rid}: prompts where the gold file's first reading and the blind second\n"
             "# reading (reviews/second/) differed, decided by a third reader from the review's text and\n"
             "# the standards, without the tool's drafts or knowing which reading came first.\n")
-    (REVIEWS / "adjudication").mkdir(exist_ok=True)
-    (REVIEWS / "adjudication" / f"{rid}.yaml").write_text(
+    (reviews / "adjudication").mkdir(exist_ok=True)
+    (reviews / "adjudication" / f"{rid}.yaml").write_text(
         head + yaml.safe_dump(out, sort_keys=False, width=110, allow_unicode=True), encoding="utf-8")
     changed = sum(r["final"] != r["first"] for r in record.values())
     return f"{rid}: {len(record)} disputes, {changed} gold answers changed; ratings {gold['ratings']} -> {ratings}"
