@@ -191,7 +191,9 @@ def test_fitted_file_overrides_named_thresholds(tmp_path, monkeypatch):
 # --- reasons follow the figures; evidence supports the prompt and never quotes personal data
 
 def _prompt(pid: str) -> tuple[str, dict]:
-    spec = load_standards("2023")
+    # the rules as written: thresholds refitted on the train split (2023.fitted.yaml) move
+    # with every refit and are tested on their own (test_fitted_*)
+    spec = load_standards("2023", fitted=False)
     return next((str(s["number"]), p) for s, p in spec.prompts() if p["id"] == pid)
 
 
@@ -222,11 +224,17 @@ def test_an_unfillable_reason_falls_back_to_the_figures_never_a_placeholder():
 
 def test_3_2a_reason_names_only_the_condition_that_decided_it():
     std, prompt = _prompt("3.2a")
-    res = {"actions": CheckResult("actions", [], {"levels_missing": [], "count": 6, "developmental": 3})}
+    res = {"actions": CheckResult("actions", [], {"levels_missing": [], "count": 3, "developmental": 2})}
     a = answer_prompt(std, prompt, res)
     assert a.answer == "partly"
-    assert "only 6 actions" in a.reason
-    assert "miss" not in a.reason and "developmental" not in a.reason  # 0 levels missed, 50% is enough
+    assert "only 3 actions" in a.reason
+    assert "miss" not in a.reason and "developmental" not in a.reason  # 0 levels missed, 67% is enough
+    # a compact plan of developmental actions at every level is enough; reminders are not (as 3.2e)
+    res["actions"].summary.update(count=6, developmental=5)
+    assert answer_prompt(std, prompt, res).answer == "yes"
+    res["actions"].summary.update(developmental=3)
+    a = answer_prompt(std, prompt, res)
+    assert a.answer == "partly" and "only 50% are developmental" in a.reason
     res["actions"].summary.update(levels_missing=["regional"], count=9, developmental=8)
     a = answer_prompt(std, prompt, res)
     assert a.answer == "partly" and "miss 1 level" in a.reason and "9" not in a.reason
@@ -234,9 +242,25 @@ def test_3_2a_reason_names_only_the_condition_that_decided_it():
 
 def test_3_2b_does_not_call_half_mostly():
     std, prompt = _prompt("3.2b")
-    acts = [_f("actions", i * 10, i * 10 + 5, level="local") for i in range(3)]
-    a = answer_prompt(std, prompt, {"actions": CheckResult("actions", acts, {"count": 6, "developmental": 3})})
+    acts = [_f("actions", i * 10, i * 10 + 5, level="local", measurable=True) for i in range(3)]
+    summary = {"count": 6, "developmental": 3, "levels_count": {"local": 3}}
+    a = answer_prompt(std, prompt, {"actions": CheckResult("actions", acts, summary)})
     assert a.answer == "yes" and "mostly" not in a.reason and "50%" in a.reason
+
+
+def test_3_2b_local_actions_without_measures_are_partly_however_many():
+    std, prompt = _prompt("3.2b")
+    acts = [_f("actions", i * 10, i * 10 + 5, level="local", measurable=i == 0) for i in range(4)]
+    summary = {"count": 4, "developmental": 4, "levels_count": {"local": 4, "regional": 0}}
+    a = answer_prompt(std, prompt, {"actions": CheckResult("actions", acts, summary)})
+    assert a.answer == "partly" and "25% of the local actions" in a.reason
+    one = [_f("actions", 0, 5, level="local", measurable=True), _f("actions", 10, 15, level="regional")]
+    summary = {"count": 2, "developmental": 2, "levels_count": {"local": 1, "regional": 1}}
+    assert answer_prompt(std, prompt, {"actions": CheckResult("actions", one, summary)}).answer == "yes"
+    none = [_f("actions", 10, 15, level="regional")]
+    summary = {"count": 1, "developmental": 1, "levels_count": {"local": 0, "regional": 1}}
+    a = answer_prompt(std, prompt, {"actions": CheckResult("actions", none, summary)})
+    assert a.answer == "no" and "no local" in a.reason
 
 
 def test_4e_counts_what_it_lists_and_quotes_no_personal_data():
@@ -246,8 +270,20 @@ def test_4e_counts_what_it_lists_and_quotes_no_personal_data():
             _f("victims.shareable", 40, 55, quote="Shanice Brennan", kind="third_party_name")]
     a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", hits, {"hits": 3})})
     assert a.answer == "no"
-    assert a.reason.startswith("2 items") and "CRN (page 1)" in a.reason and "PNC number (page 1)" in a.reason
+    # a third party named in full is as unshareable as a CRN (gold: "names the victim and his
+    # daughter in full"): counted and listed by kind, never quoted
+    assert a.reason.startswith("3 items") and "CRN (page 1)" in a.reason and "PNC number (page 1)" in a.reason
+    assert "third party name (page 1)" in a.reason
     assert not a.evidence and not any(h.quote in a.reason for h in hits)
+
+
+def test_4e_a_single_staff_name_is_partly_and_named_throughout_is_no():
+    std, prompt = _prompt("4e")
+    one = [_f("victims.shareable", 0, 11, quote="Kerry Walsh", kind="staff_name")]
+    a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", one, {"hits": 1})})
+    assert a.answer == "partly" and "staff name (page 1)" in a.reason
+    many = [_f("victims.shareable", i * 20, i * 20 + 11, quote="Kerry Walsh", kind="staff_name") for i in range(4)]
+    assert answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", many, {"hits": 4})}).answer == "no"
 
 
 def test_evidence_never_quotes_text_overlapping_personal_data():
@@ -361,7 +397,9 @@ def test_3_1a_reads_which_staff_the_learning_names_not_the_action_plan_owners(re
     staff = res["analysis.learning_staff"]
     assert staff.summary["groups_found"] == ["practitioner", "manager"]
     assert all("|" not in f.quote for f in staff.findings)  # the action plan's owner column is not learning
-    assert _answer("3.1a", res, doc).answer == "yes"
+    # both the practitioner and the SPO are named, but the learning reaches two levels only
+    a = _answer("3.1a", res, doc)
+    assert a.answer == "partly" and "2 of the five levels" in a.reason and "managers" not in a.reason
     only_pp = CheckResult("analysis.learning_staff", [], {"groups_found": ["practitioner"]})
     assert _answer("3.1a", dict(res, **{"analysis.learning_staff": only_pp})).answer == "partly"
 
@@ -379,6 +417,12 @@ def test_3_1a_weighs_levels_reached_and_staff_named_equally():
     a = _answer("3.1a", res(["individual"], both))  # named staff, but one level only
     assert a.answer == "partly" and "1 of the five levels" in a.reason and "managers" not in a.reason
     assert _answer("3.1a", res(["individual"], [])).answer == "no"
+    # "all levels" read strictly: three of five levels is not all, whoever is named
+    three = ["individual", "local", "multi_agency"]
+    assert _answer("3.1a", res(three, both)).answer == "partly"
+    assert _answer("3.1a", res(three, ["practitioner"])).answer == "partly"
+    assert _answer("3.1a", res(three, [])).answer == "no"
+    assert _answer("3.1a", res(five[:4], ["practitioner"])).answer == "yes"
 
 
 def test_a_check_within_another_reads_only_that_checks_sentences(review_results):
@@ -503,3 +547,39 @@ def test_draft_answer_is_answer_prompts_answer(review_results):
     for std, p in spec.prompts():
         assert draft_answer(p, res) == answer_prompt(str(std["number"]), p, res, doc).answer, p["id"]
     assert draft_answer(spec.prompts()[0][1], {}) == "not_evidenced"
+
+
+def test_1g_reads_good_practice_as_a_share_of_the_judgements_not_a_count():
+    def res(good, count, exceptional=0):
+        return {"analysis.exceptional": CheckResult("analysis.exceptional", [], {"by_group": {"exceptional": exceptional}}),
+                "judgements": CheckResult("judgements", [], {"count": count, "by_polarity": {"good": good}})}
+
+    # six good lines in a long review of poor practice recognise no good practice
+    assert _answer("1g", res(6, 60)).answer == "no"
+    a = _answer("1g", res(6, 20))
+    assert a.answer == "partly" and "30% of judgements" in a.reason
+    assert _answer("1g", res(6, 60, exceptional=1)).answer == "yes"
+    assert _answer("1g", res(0, 0)).answer == "no"  # no judgements at all: no share, no error
+
+
+@pytest.mark.parametrize("judged,answer_1f,answer_2f", [(8, "yes", "yes"), (5, "partly", "partly"), (2, "partly", "no")])
+def test_partnership_conclusions_are_counted(judged, answer_1f, answer_2f):
+    partnership = [_f("judgements", i * 10, i * 10 + 5, target="partnership") for i in range(judged)]
+    others = [_f("judgements", 500 + i * 10, 505 + i * 10, target="individual") for i in range(40)]
+    res = {"judgements": CheckResult("judgements", partnership + others, {"count": judged + 40}),
+           "analysis.partnership": CheckResult("analysis.partnership", [], {"share": 0.71})}
+    assert _answer("1f", res).answer == answer_1f
+    assert _answer("2f", res).answer == answer_2f
+
+
+def test_3_2f_yes_only_when_most_actions_show_their_impact():
+    std, prompt = _prompt("3.2f")
+
+    def answer(quantified, none=0, actions=10):
+        summary = {"actions": actions, "quantified_share": quantified, "none": none}
+        return answer_prompt(std, prompt, {"analysis.measures": CheckResult("analysis.measures", [], summary)})
+
+    assert answer(0.6).answer == "yes"
+    a = answer(0.5)
+    assert a.answer == "partly" and "figures or by a stated check" in a.reason
+    assert answer(0.0, none=10).answer == "no"

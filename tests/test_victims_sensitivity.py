@@ -6,7 +6,7 @@ import pytest
 
 from sfo_nlp.checks import run_checks
 from sfo_nlp.checks.victims_context import match_in_sentence
-from sfo_nlp.checks.victims_sensitivity import config, family_patterns
+from sfo_nlp.checks.victims_sensitivity import config, family_considered
 from sfo_nlp.ingest import load
 
 RULES = config()["rules"]
@@ -25,9 +25,10 @@ def test_rule_examples(rule):
 def test_family_examples():
     fc = config()["family_considered"]
     for s in fc["fire"]:
-        assert any(p.search(s) for p in family_patterns()), s
+        assert family_considered(s), s
+    # quiet: no pattern, or an ``unless`` (the victim services named only to say they were not involved)
     for s in fc["quiet"]:
-        assert not any(p.search(s) for p in family_patterns()), s
+        assert not family_considered(s), s
 
 
 def test_quotes_and_headings_not_flagged(tmp_path):
@@ -58,6 +59,17 @@ def test_family_considered(tmp_path, run_cli):
     s = json.loads(out)["summary"]
     assert s["family_considered"] is True and s["flags"] == 0
     assert s["family_evidence"] == ["The victim liaison officer contacted Ms H's family in May."]
+
+
+def test_victim_services_named_only_as_not_involved_is_no_consideration(tmp_path):
+    p = tmp_path / "r.md"
+    p.write_text("There was no VLO involvement as the index offence did not meet the criteria for the VCS.\n\n"
+                 "V was assaulted at the address.\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    assert res.summary["family_considered"] is False and res.summary["family_evidence"] == []
+    p.write_text("There was no VLO involvement at first. The family were later offered a meeting with the reviewing manager.\n")
+    res = run_checks(load(p), ["victims.sensitivity"])["victims.sensitivity"]
+    assert res.summary["family_evidence"] == ["The family were later offered a meeting with the reviewing manager."]
 
 
 def test_organisations_called_the_body_are_not_flagged(tmp_path):

@@ -109,7 +109,8 @@ def check_actions(doc, ctx: CheckContext) -> CheckResult:
         "plan_source": plan.source,
         "columns": plan.columns,
         "levels_covered": covered,
-        "levels_count": dict(Counter(r["level"] for r in answers)),
+        # every level, 0 when none: a prompt's share "per" a level's actions needs the key
+        "levels_count": {lv: sum(r["level"] == lv for r in answers) for lv in LEVELS},
         "deficit_levels": deficit_levels,
         "levels_missing": missing_levels,
         "smart": {k: sum(bool(r[k]) for r in answers) for k in SMART_KEYS},

@@ -20,12 +20,17 @@ from sfo_nlp.results import CheckResult, Finding
 CHECK_ID = "analysis.measures"
 
 
+def _either(patterns) -> str:
+    """One pattern, or a list of patterns any of which may match."""
+    return "|".join(f"(?:{p})" for p in patterns) if isinstance(patterns, list) else patterns
+
+
 def classify(measure: str, cfg: dict) -> str:
     """'quantified', 'output_only', 'unquantified' or 'none' for one measure cell."""
     text = measure.strip()
     if not text or re.fullmatch(cfg["empty"], text, re.I):
         return "none"
-    if re.search(cfg["quantified"], text, re.I):
+    if re.search(_either(cfg["quantified"]), text, re.I):
         return "quantified"
     if re.search(cfg["output_only"], text, re.I):
         return "output_only"

@@ -37,13 +37,18 @@ class OccurrenceRule:
     sections: re.Pattern | None
     requires: re.Pattern | None = None  # a sentence must match this to count at all
     within: str | None = None  # only the sentences another check found (e.g. "judgements")
+    # ``requires`` is also met, for a list item, by the lead-in paragraph the list hangs
+    # from ("Interviews:" then one role per bullet)
+    requires_context: bool = False
 
 
-    def groups_in(self, text: str) -> list[str]:
-        """Names of the groups ``text`` matches (none if an ``unless`` pattern matches)."""
+    def groups_in(self, text: str, context: str = "") -> list[str]:
+        """Names of the groups ``text`` matches (none if an ``unless`` pattern matches).
+        ``context`` (a list's lead-in, see ``requires_context``) may meet ``requires``."""
         if any(p.search(text) for p in self.unless):
             return []
-        if self.requires is not None and not self.requires.search(text):
+        if self.requires is not None and not self.requires.search(text) and not (
+                context and self.requires.search(context)):
             return []
         return [name for name, pats in self.groups if any(p.search(text) for p in pats)]
 
@@ -72,6 +77,7 @@ def load_rules() -> dict[str, OccurrenceRule]:
             sections=re.compile(spec["sections"], re.I) if spec.get("sections") else None,
             requires=_compile([spec["requires"]], f"{name}.requires")[0] if spec.get("requires") else None,
             within=spec.get("within"),
+            requires_context=bool(spec.get("requires_context")),
         )
     return out
 
@@ -92,6 +98,18 @@ def _units(doc):
                 lead = len(line) - len(line.lstrip())
                 yield pos + lead, pos + len(line.rstrip()), block
             pos += len(line) + len(ROW_SEPARATOR)
+
+
+def _context(doc, block) -> str:
+    """For a list item, the lead-in its list hangs from: the nearest block before the run
+    of list items, when it is a paragraph ending with a colon ("Interviews:")."""
+    if block.type != "list_item":
+        return ""
+    i = block.id - 1
+    while i >= 0 and doc.blocks[i].type == "list_item":
+        i -= 1
+    lead = doc.blocks[i] if i >= 0 else None
+    return lead.text if lead is not None and lead.type == "paragraph" and lead.text.rstrip().endswith(":") else ""
 
 
 def _found_by(result: CheckResult, doc):
@@ -115,7 +133,7 @@ def run_occurrence(rule: OccurrenceRule, doc, ctx=None) -> CheckResult:
     for start, end, block in units:
         if rule.sections is not None and not rule.sections.search(block.section or ""):
             continue
-        found = rule.groups_in(doc.text[start:end])
+        found = rule.groups_in(doc.text[start:end], _context(doc, block) if rule.requires_context else "")
         if not found:
             continue
         for g in found:

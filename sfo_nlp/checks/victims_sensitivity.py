@@ -41,6 +41,13 @@ def family_patterns() -> list[re.Pattern]:
     return [re.compile(p, re.I) for p in config()["family_considered"]["patterns"]]
 
 
+def family_considered(sentence: str) -> bool:
+    """Whether a sentence shows the victim or family considered: a pattern matches and no
+    ``unless`` does ("There was no VLO involvement" names the VLO but considers no one)."""
+    unless = [re.compile(p, re.I) for p in config()["family_considered"].get("unless", [])]
+    return any(p.search(sentence) for p in family_patterns()) and not any(u.search(sentence) for u in unless)
+
+
 _TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
 
 
@@ -110,7 +117,6 @@ def check(doc, ctx) -> CheckResult:
     findings: list[Finding] = []
     quotes_by_block = {}
     evidence: list[str] = []
-    fam = family_patterns()
     surname_rule = _surname_rule(cfg, victim_surnames(doc))
     title_words = set(re.findall(r"[A-Z][a-z]+", _title(doc)))
     for start, end, b in _sentences(doc):
@@ -133,7 +139,7 @@ def check(doc, ctx) -> CheckResult:
                 ))
         # Evidence of family contact comes from prose: an action-plan row "share the
         # review with the family" is a plan, not a record that it was done.
-        if b.type != "table" and any(p.search(text) for p in fam):
+        if b.type != "table" and family_considered(text):
             evidence.append(text)
     if not evidence:
         findings.append(Finding(
