@@ -102,6 +102,9 @@ def test_check_rows_and_summary(checked):
     assert set(weak["missing"]) >= {"measurable", "owner", "time_bound", "developmental"}
     assert s["smart"]["owner"] == 1 and s["weak"] >= 1
     assert "individual" in s["levels_covered"]
+    # every level is counted, 0 when absent: prompt 3.2b takes a share per local action
+    assert set(s["levels_count"]) == {"individual", "local", "regional", "national", "multi-agency"}
+    assert sum(s["levels_count"].values()) == s["count"]
 
 
 def test_actions_linked_to_deficits(checked):
@@ -352,3 +355,27 @@ def test_selection_table_lists_combinations_and_level_errors():
     out = table(scores)
     assert "| model |" in out and "| body_addressee |" in out and "_confusion" not in out
     assert out.splitlines()[-1].endswith("multi-agency -> national 3, national -> local 2")
+
+
+WEAK_PLAN_TABLE = """# Learning
+
+| Learning point | Detail |
+|---|---|
+| Risk assessment | Assessments must use the whole history. |
+
+# Action plan
+
+| No. | Area | What will happen |
+|---|---|---|
+| 1 | Risk assessment | All staff to be reminded about accurate risk assessment. |
+| 2 | Alcohol treatment | Practitioners to make sure treatment is followed up. |
+"""
+
+
+def test_table_under_an_action_plan_heading_is_the_plan_without_owner_or_date(tmp_path):
+    # a weak plan has no owner, date or measure column; under "Action plan" it is still the plan,
+    # while a two-column table under "Learning" is not
+    plan = find_plan(_load(tmp_path, WEAK_PLAN_TABLE))
+    assert plan.source == "table"
+    assert [i.text for i in plan.items] == ["All staff to be reminded about accurate risk assessment.",
+                                             "Practitioners to make sure treatment is followed up."]

@@ -85,6 +85,18 @@ def test_corpus_metadata_matches_gold(gold):
             assert _norm(got) == _norm(want) or (want and _norm(got or "").startswith(_norm(want))), (key, got, want)
 
 
+def test_a_post_sentence_supervision_row_states_the_sentence_type(tmp_path):
+    p = tmp_path / "r.md"
+    table = ("# Case details\n\n| Item | Particulars |\n|---|---|\n| Sentence | 22 weeks' imprisonment |\n"
+             "| Region | London |\n| SFO charge | Attempted murder |\n| RoSH at date of SFO | High |\n")
+    p.write_text(table + "| Post-sentence supervision | 8 November 2024 to 25 August 2025 |\n")
+    meta = load(p).metadata
+    assert meta["sentence_type"] == "post-sentence supervision" and meta["offence"] == "Attempted murder"
+    assert meta["rosh_level"] == "high"
+    p.write_text(table)
+    assert load(p).metadata["sentence_type"] == "licence after custody"
+
+
 def test_glossary_definition_never_joins_the_case_details(tmp_path):
     from sfo_nlp.ingest import load
 

@@ -85,12 +85,18 @@ def _has_plan_columns(roles: dict[str, int]) -> bool:
     return bool(set(roles) & {"owner", "level", "measure"})
 
 
-def _is_plan(roles: dict[str, int], table: Table) -> bool:
+# A section headed as the plan itself (not "Learning"): its table of actions is the plan even
+# with no owner or date column, which is what a weak plan looks like ("No. | Area | What
+# will happen" under "Action plan").
+_PLAN_SECTION = re.compile(r"(action|recommendation|next steps|improvement plan)", re.IGNORECASE)
+
+
+def _is_plan(roles: dict[str, int], table: Table, section: str = "") -> bool:
     """An action column plus an owner, level or measure column; a date alone is not enough
     (a chronology "Date | Event" or a signature block "Role | Name | Date" has one)."""
     if "action" not in roles or not table.body:
         return False
-    if _has_plan_columns(roles):
+    if _has_plan_columns(roles) or _PLAN_SECTION.search(section or ""):
         return True
     return "date" in roles and bool(_STRONG_ACTION.search(table.header[roles["action"]]))
 
@@ -115,10 +121,9 @@ def _table_items(doc: ReviewDocument, table: Table, roles: dict[str, int]) -> li
 def _list_items(doc: ReviewDocument) -> list[PlanItem]:
     cfg = rules.load("smart")
     heading = re.compile(cfg["plan_headings"], re.IGNORECASE)
-    actions_first = re.compile(r"(action|recommendation|next steps|improvement plan)", re.IGNORECASE)
     under = [b for b in doc.blocks if b.type == "list_item" and b.section and heading.search(b.section)]
     # prefer items under an action/recommendation heading over items under "learning"
-    preferred = [b for b in under if actions_first.search(b.section or "")]
+    preferred = [b for b in under if _PLAN_SECTION.search(b.section or "")]
     chosen = preferred or under
     lead_ins = _lead_ins(doc)
     items = []
@@ -214,7 +219,7 @@ def find_plan(doc: ReviewDocument) -> ActionPlan:
         if t.block < 0 or not t.rows:
             continue
         roles = map_columns(t.header, t.body)
-        if _is_plan(roles, t):
+        if _is_plan(roles, t, doc.blocks[t.block].section or ""):
             plans.append((t, roles))
     # a table with owner, level or measure columns is the plan; then a "Meeting | Actions
     # agreed" table of MAPPA minutes, with only actions and dates, is part of the narrative

@@ -98,6 +98,7 @@ def extract_metadata(doc: ReviewDocument) -> dict[str, Any]:
             put(name, value, ("block", b.id))
     for name, spec in derived.items():
         value = derive(spec, meta.get(spec["from"]))
+        value = next((v for field, v in (spec.get("stated_by") or {}).items() if meta.get(field)), value)
         if value is not None:
             meta[name] = value
     return meta
