@@ -583,3 +583,27 @@ def test_3_2f_yes_only_when_most_actions_show_their_impact():
     a = answer(0.5)
     assert a.answer == "partly" and "figures or by a stated check" in a.reason
     assert answer(0.0, none=10).answer == "no"
+
+
+def test_rating_bands_fitted_to_gold_answers_and_ratings(tmp_path, monkeypatch):
+    from sfo_nlp import settings
+    from sfo_nlp.standards.fit import fit_rating_bands
+
+    ids = load_standards("2023").prompt_ids()
+    (tmp_path / "reviews" / "src").mkdir(parents=True)
+    (tmp_path / "reviews" / "gold").mkdir()
+    # shares 1.0 -> Outstanding, 0.75 -> Good, 0.5 -> Requires improvement, 0.25 -> Inadequate,
+    # each answer the same across the four standards
+    for n, (answers, rating) in enumerate([(["yes"], 3), (["yes", "partly"], 2), (["partly"], 1), (["partly", "no"], 0)]):
+        rid = f"sfo-9{n}"
+        (tmp_path / "reviews" / "src" / f"{rid}.md").write_text("# Review\n\nFICTIONAL.\n")
+        prompts = "\n".join(f"  '{p}': {{answer: {answers[i % len(answers)]}, rationale: x}}" for i, p in enumerate(ids))
+        (tmp_path / "reviews" / "gold" / f"{rid}.yaml").write_text(
+            f"id: {rid}\nsplit: train\nratings: {{analysis: {rating}, judgements: {rating}, learning: {rating}, victims: {rating}}}\n"
+            f"prompts:\n{prompts}\n")
+    monkeypatch.setattr(settings, "CORPUS_DIR", tmp_path)
+    bands, before, after = fit_rating_bands("2023")
+    assert after == 1.0 and after >= before
+    assert 0.75 < bands[3] < 1.0 and 0.5 < bands[2] <= 0.75 and 0.25 < bands[1] <= 0.5
+    with pytest.raises(SystemExit):
+        fit_rating_bands("2023", split="test")

@@ -177,6 +177,53 @@ def cross_validate(version: str, reviews, min_gains=(None, 1, 2, 3), per_prompt:
     return scores
 
 
+def fit_rating_bands(version: str = "2023", split: str = "train") -> tuple[dict, float, float]:
+    """The rating thresholds that best turn the GOLD prompt answers of the train split into
+    the gold ratings (the readers' own convention, independent of any draft): a grid over
+    the three cut-offs, first best in grid order. Returns (bands, agreement before, after)."""
+    from types import SimpleNamespace
+
+    from sfo_nlp.evaluation.prompts import STANDARD_NUMBERS, _answer, gold_reviews
+    from sfo_nlp.standards import load_standards
+    from sfo_nlp.standards.ratings import rate
+
+    if split == "test":
+        raise SystemExit("refusing to fit on the test split")
+    spec = load_standards(version, fitted=False)
+    by_number = {str(s["number"]): s for s in spec.standards}
+    cases = []
+    for rev in gold_reviews(settings.CORPUS_DIR, split):
+        answers = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in rev.gold["prompts"].items()}
+        for key, gold_score in (rev.gold.get("ratings") or {}).items():
+            std = by_number.get(STANDARD_NUMBERS.get(key, ""))
+            if std:
+                cases.append((std, [SimpleNamespace(prompt_id=str(p["id"]), answer=answers[str(p["id"])])
+                                    for p in std["prompts"]], int(gold_score)))
+    if not cases:
+        raise SystemExit(f"no gold ratings in the {split} split")
+
+    def agreement(bands: dict) -> float:
+        return sum(rate(std, answers, bands).score == gold for std, answers, gold in cases) / len(cases)
+
+    before = agreement(spec.bands)
+    # a cut-off changes a rating only at an observed share: try those, then set each chosen
+    # one half-way down to the next observed share (as the prompt refit does)
+    observed = sorted({sum({"yes": 1.0, "partly": 0.5}.get(a.answer, 0.0) for a in answers) / len(answers)
+                       for _, answers, _ in cases})
+    best, best_bands = -1.0, dict(spec.bands)
+    for t3 in observed:
+        for t2 in (v for v in observed if v < t3):
+            for t1 in (v for v in observed if 0 < v < t2):
+                bands = {**spec.bands, 3: t3, 2: t2, 1: t1}
+                score = agreement(bands)
+                if score > best:
+                    best, best_bands = score, bands
+    for k in (3, 2, 1):
+        lower = [v for v in observed if v < best_bands[k]]
+        best_bands[k] = round((best_bands[k] + lower[-1]) / 2, 3) if lower else best_bands[k]
+    return best_bands, round(before, 4), round(agreement(best_bands), 4)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--version", default="2023")
@@ -184,7 +231,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dry-run", action="store_true")
     ap.add_argument("--cv", action="store_true", help="only report leave-one-review-out agreement on the train split")
     ap.add_argument("--prompts", default="", help="comma-separated prompt ids to refit (default: all)")
+    ap.add_argument("--ratings", action="store_true",
+                    help="only print the rating thresholds that best turn the train split's gold answers into its gold ratings")
     args = ap.parse_args(argv)
+    if args.ratings:
+        bands, before, after = fit_rating_bands(args.version)
+        print(f"rating thresholds {({k: bands[k] for k in (3, 2, 1)})}: gold ratings reproduced {after:.3f} "
+              f"(current thresholds {before:.3f})")
+        return
     if args.cv:
         scores = cross_validate(args.version, training_cases(args.version), per_prompt=True)
         names = list(scores)
