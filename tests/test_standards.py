@@ -593,7 +593,7 @@ def test_rating_bands_fitted_to_gold_answers_and_ratings(tmp_path, monkeypatch):
     (tmp_path / "reviews" / "src").mkdir(parents=True)
     (tmp_path / "reviews" / "gold").mkdir()
     # shares 1.0 -> Outstanding, 0.75 -> Good, 0.5 -> Requires improvement, 0.25 -> Inadequate,
-    # each answer the same across the four standards
+    # (answers alternate prompt by prompt; each review has one rating for all four standards)
     for n, (answers, rating) in enumerate([(["yes"], 3), (["yes", "partly"], 2), (["partly"], 1), (["partly", "no"], 0)]):
         rid = f"sfo-9{n}"
         (tmp_path / "reviews" / "src" / f"{rid}.md").write_text("# Review\n\nFICTIONAL.\n")

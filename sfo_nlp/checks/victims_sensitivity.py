@@ -37,15 +37,19 @@ def config() -> dict:
     return out
 
 
-def family_patterns() -> list[re.Pattern]:
-    return [re.compile(p, re.I) for p in config()["family_considered"]["patterns"]]
+@lru_cache(maxsize=1)
+def family_patterns() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    """(patterns, unless patterns) of ``family_considered``, compiled once."""
+    spec = config()["family_considered"]
+    return (tuple(re.compile(p, re.I) for p in spec["patterns"]),
+            tuple(re.compile(p, re.I) for p in spec.get("unless", [])))
 
 
 def family_considered(sentence: str) -> bool:
     """Whether a sentence shows the victim or family considered: a pattern matches and no
     ``unless`` does ("There was no VLO involvement" names the VLO but considers no one)."""
-    unless = [re.compile(p, re.I) for p in config()["family_considered"].get("unless", [])]
-    return any(p.search(sentence) for p in family_patterns()) and not any(u.search(sentence) for u in unless)
+    patterns, unless = family_patterns()
+    return any(p.search(sentence) for p in patterns) and not any(u.search(sentence) for u in unless)
 
 
 _TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr")
