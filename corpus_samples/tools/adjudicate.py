@@ -20,12 +20,10 @@ from pathlib import Path
 
 import yaml
 
+from sfo_nlp.evaluation.prompts import answers_of
+from sfo_nlp.results import composite_label
+
 REVIEWS = Path(__file__).resolve().parents[1] / "reviews"
-BANDS = ((2, "Inadequate"), (6, "Requires improvement"), (10, "Good"), (12, "Outstanding"))
-
-
-def _answer(value) -> str:
-    return {True: "yes", False: "no"}.get(value, str(value))
 
 
 def _flow(d: dict) -> str:
@@ -40,15 +38,16 @@ def apply(decisions_path: Path, reviews: Path = REVIEWS) -> str:
     decided = dec.get("decisions") or {}
     record: dict = {}
     lines = gold_path.read_text(encoding="utf-8").splitlines()
-    for pid, g in gold["prompts"].items():
-        first, sec = _answer(g["answer"]), _answer(second["prompts"][pid]["answer"])
+    firsts, seconds, finals = answers_of(gold["prompts"]), answers_of(second["prompts"]), answers_of(decided)
+    for pid, first in firsts.items():
+        sec = seconds[pid]
         if first == sec:
             if pid in decided:
                 raise SystemExit(f"error: {rid} {pid}: both readings agree, nothing to decide")
             continue
         if pid not in decided:
             raise SystemExit(f"error: {rid} {pid}: disputed ({first} / {sec}) but not decided")
-        final, reason = _answer(decided[pid]["answer"]), " ".join(str(decided[pid]["reason"]).split())
+        final, reason = finals[pid], " ".join(str(decided[pid]["reason"]).split())
         if final not in ("yes", "partly", "no"):
             raise SystemExit(f"error: {rid} {pid}: bad answer {final!r}")
         record[pid] = {"first": first, "second": sec, "final": final, "reason": reason}
@@ -62,7 +61,7 @@ def apply(decisions_path: Path, reviews: Path = REVIEWS) -> str:
     if set(ratings) != set(gold["ratings"]):
         raise SystemExit(f"error: {rid}: ratings must name {sorted(gold['ratings'])}")
     score = sum(ratings.values())
-    label = next(lab for top, lab in BANDS if score <= top)
+    label = composite_label(score)
     for i, line in enumerate(lines):
         if line.startswith("ratings:"):
             lines[i] = "ratings: " + _flow(ratings)

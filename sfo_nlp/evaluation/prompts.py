@@ -39,7 +39,7 @@ class GoldReview:
 
     def first_reading(self) -> dict[str, str]:
         """The gold file's answers as first written, before any adjudication."""
-        answers = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (self.gold.get("prompts") or {}).items()}
+        answers = answers_of(self.gold.get("prompts"))
         for pid, rec in ((self.adjudication or {}).get("prompts") or {}).items():
             answers[str(pid)] = _answer(rec["first"])
         return answers
@@ -69,6 +69,12 @@ def _optional_yaml(path: Path) -> dict | None:
 def _answer(value) -> str:
     # gold files are YAML: a bare yes/no reads as a boolean
     return {True: "yes", False: "no"}.get(value, str(value))
+
+
+def answers_of(prompts: dict | None) -> dict[str, str]:
+    """Prompt id -> answer of a gold or second-reading ``prompts:`` mapping (each value an
+    ``{answer, rationale}`` mapping or a bare answer)."""
+    return {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (prompts or {}).items()}
 
 
 def compare(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[Metric]:
@@ -124,7 +130,7 @@ def _second_reader(pairs: list[tuple[GoldReview, dict]], dataset: str) -> list[M
     read_twice = [(rev, result) for rev, result in pairs if rev.second]
     for rev, result in read_twice:
         first = rev.first_reading()
-        second = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.second.get("prompts") or {}).items()}
+        second = answers_of(rev.second.get("prompts"))
         for a in result["answers"]:
             pid = a["prompt_id"]
             if pid in first and pid in second:

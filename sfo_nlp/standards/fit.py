@@ -109,12 +109,12 @@ def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[d
 def training_cases(version: str, split: str = "train"):
     """(check results, gold answers) for every review of the split, analysed once."""
     from sfo_nlp.analyse import analyse_path
-    from sfo_nlp.evaluation.prompts import _answer, gold_reviews
+    from sfo_nlp.evaluation.prompts import answers_of, gold_reviews
 
     out = []
     for rev in gold_reviews(settings.CORPUS_DIR, split):
         _, analysis = analyse_path(rev.path, standards=version)
-        gold = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in (rev.gold.get("prompts") or {}).items()}
+        gold = answers_of(rev.gold.get("prompts"))
         out.append((analysis.checks, gold))
     return out
 
@@ -179,13 +179,14 @@ def cross_validate(version: str, reviews, min_gains=(None, 1, 2, 3), per_prompt:
 
 def fit_rating_bands(version: str = "2023", split: str = "train") -> tuple[dict, float, float]:
     """The rating thresholds that best turn the GOLD prompt answers of the train split into
-    the gold ratings (the readers' own convention, independent of any draft): a grid over
-    the three cut-offs, first best in grid order. Returns (bands, agreement before, after)."""
+    the gold ratings (the readers' own convention, independent of any draft): every triple
+    of observed shares, first best, then centred as the prompt refit centres its thresholds.
+    Returns (bands, agreement before, after)."""
     from types import SimpleNamespace
 
-    from sfo_nlp.evaluation.prompts import STANDARD_NUMBERS, _answer, gold_reviews
+    from sfo_nlp.evaluation.prompts import STANDARD_NUMBERS, answers_of, gold_reviews
     from sfo_nlp.standards import load_standards
-    from sfo_nlp.standards.ratings import rate
+    from sfo_nlp.standards.ratings import POINTS, rate
 
     if split == "test":
         raise SystemExit("refusing to fit on the test split")
@@ -193,7 +194,7 @@ def fit_rating_bands(version: str = "2023", split: str = "train") -> tuple[dict,
     by_number = {str(s["number"]): s for s in spec.standards}
     cases = []
     for rev in gold_reviews(settings.CORPUS_DIR, split):
-        answers = {str(k): _answer(v["answer"] if isinstance(v, dict) else v) for k, v in rev.gold["prompts"].items()}
+        answers = answers_of(rev.gold["prompts"])
         for key, gold_score in (rev.gold.get("ratings") or {}).items():
             std = by_number.get(STANDARD_NUMBERS.get(key, ""))
             if std:
@@ -206,10 +207,8 @@ def fit_rating_bands(version: str = "2023", split: str = "train") -> tuple[dict,
         return sum(rate(std, answers, bands).score == gold for std, answers, gold in cases) / len(cases)
 
     before = agreement(spec.bands)
-    # a cut-off changes a rating only at an observed share: try those, then set each chosen
-    # one half-way down to the next observed share (as the prompt refit does)
-    observed = sorted({sum({"yes": 1.0, "partly": 0.5}.get(a.answer, 0.0) for a in answers) / len(answers)
-                       for _, answers, _ in cases})
+    # a cut-off changes a rating only at an observed share: try those
+    observed = sorted({sum(POINTS[a.answer] for a in answers) / len(answers) for _, answers, _ in cases})
     best, best_bands = -1.0, dict(spec.bands)
     for t3 in observed:
         for t2 in (v for v in observed if v < t3):
@@ -218,9 +217,7 @@ def fit_rating_bands(version: str = "2023", split: str = "train") -> tuple[dict,
                 score = agreement(bands)
                 if score > best:
                     best, best_bands = score, bands
-    for k in (3, 2, 1):
-        lower = [v for v in observed if v < best_bands[k]]
-        best_bands[k] = round((best_bands[k] + lower[-1]) / 2, 3) if lower else best_bands[k]
+    best_bands.update(_centred({k: best_bands[k] for k in (3, 2, 1)}, "at_least", observed))
     return best_bands, round(before, 4), round(agreement(best_bands), 4)
 
 
