@@ -201,14 +201,21 @@ def test_second_reading_answers_every_prompt_of_a_gold_review(path):
     assert set(second["ratings"]) == set(STANDARDS) and all(second["ratings"][s] in (0, 1, 2, 3) for s in STANDARDS)
 
 
-def test_adjudication_writes_decided_answers_and_keeps_both_readings(tmp_path):
+# ratings and composite as flow mappings or, as some authors write them, in block style
+RATINGS_STYLES = {
+    "flow": "ratings: {analysis: 1, judgements: 1, learning: 1, victims: 1}\ncomposite: {score: 4, label: Requires improvement}\n",
+    "block": "ratings:\n  analysis: 1\n  judgements: 1\n  learning: 1\n  victims: 1\ncomposite:\n  score: 4\n  label: Requires improvement\n",
+}
+
+
+@pytest.mark.parametrize("style", sorted(RATINGS_STYLES))
+def test_adjudication_writes_decided_answers_and_keeps_both_readings(tmp_path, style):
     import adjudicate
 
     for kind in ("gold", "second"):
         (tmp_path / kind).mkdir()
     (tmp_path / "gold" / "sfo-90.yaml").write_text(
-        "id: sfo-90\nsplit: train\nratings: {analysis: 1, judgements: 1, learning: 1, victims: 1}\n"
-        "composite: {score: 4, label: Requires improvement}\nprompts:\n"
+        "id: sfo-90\nsplit: train\n" + RATINGS_STYLES[style] + "prompts:\n"
         "  1a: {answer: partly, rationale: thin}\n  '1b': {answer: 'yes', rationale: fine}\n  1c: {answer: 'no', rationale: none}\n"
         "judgements: []\n")
     (tmp_path / "second" / "sfo-90.yaml").write_text(
@@ -222,6 +229,7 @@ def test_adjudication_writes_decided_answers_and_keeps_both_readings(tmp_path):
     assert gold["prompts"]["1a"] == {"answer": "yes", "rationale": "section 4 weighs it"}
     assert gold["prompts"]["1b"]["rationale"] == "fine" and gold["judgements"] == []
     assert gold["composite"] == {"score": 6, "label": "Requires improvement"}
+    assert gold["ratings"] == {"analysis": 2, "judgements": 2, "learning": 1, "victims": 1}
     record = yaml.safe_load((tmp_path / "adjudication" / "sfo-90.yaml").read_text())
     assert record["prompts"]["1a"] == {"first": "partly", "second": "yes", "final": "yes", "reason": "section 4 weighs it"}
     assert set(record["prompts"]) == {"1a", "1b"} and record["ratings"]["first"]["analysis"] == 1

@@ -62,12 +62,19 @@ def apply(decisions_path: Path, reviews: Path = REVIEWS) -> str:
         raise SystemExit(f"error: {rid}: ratings must name {sorted(gold['ratings'])}")
     score = sum(ratings.values())
     label = composite_label(score)
-    for i, line in enumerate(lines):
-        if line.startswith("ratings:"):
-            lines[i] = "ratings: " + _flow(ratings)
-        elif line.startswith("composite:"):
-            lines[i] = "composite: " + _flow({"score": score, "label": label})
-    gold_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out_lines, block = [], False
+    for line in lines:
+        if block and line.startswith("  "):
+            continue  # a block-style mapping under ratings:/composite:, replaced by the flow line
+        block = False
+        if line.startswith(("ratings:", "composite:")):
+            key = line.split(":")[0]
+            value = ratings if key == "ratings" else {"score": score, "label": label}
+            line, block = f"{key}: " + _flow(value), True
+        out_lines.append(line)
+    gold_path.write_text("\n".join(out_lines) + "\n", encoding="utf-8")
+    if yaml.safe_load(gold_path.read_text(encoding="utf-8"))["ratings"] != ratings:
+        raise SystemExit(f"error: {rid}: gold file's ratings were not rewritten")
     out = {"id": rid, "ratings": {"first": gold["ratings"], "second": second["ratings"], "final": ratings}, "prompts": record}
     head = (f"# Adjudication of {rid}: prompts where the gold file's first reading and the blind second\n"
             "# reading (reviews/second/) differed, decided by a third reader from the review's text and\n"
