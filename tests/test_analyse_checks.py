@@ -156,3 +156,32 @@ def test_interviewees_listed_under_a_lead_in_or_an_interviews_heading(tmp_path):
     assert not any("pre-sentence report" in f.quote for f in res.findings)
     for f in res.findings:
         assert doc.text[f.start : f.end] == f.quote
+
+
+PLAN_TABLE = """# Review
+
+## Action plan
+
+| No. | Area | Action | Owner | Target date |
+|---|---|---|---|---|
+| 1 | Recording | The PP will complete recording training. Her SPO checks two records a month. | Head of PDU | 31 March 2026 |
+| 2 | Partners | Agree with police a route for callout information. | Regional head of public protection | 30 June 2026 |
+"""
+
+
+def test_learning_reads_plan_rows_whole_without_header_or_owner_cells(tmp_path):
+    from sfo_nlp import checks
+    from sfo_nlp.ingest import load
+
+    p = tmp_path / "r.md"
+    p.write_text(PLAN_TABLE)
+    doc = load(p)
+    res = checks.run_checks(doc, ["analysis.learning"])["analysis.learning"]
+    # one finding per row, though the first row's action cell holds two sentences
+    assert res.summary["count"] == 2
+    by_group = res.summary["by_group"]
+    # "Area" heads a column, "Head of PDU" and "Regional head ..." own the actions: neither is learning
+    assert by_group["regional"] == 0 and by_group["local"] == 1
+    assert by_group["individual"] == 1 and by_group["multi_agency"] == 1
+    for f in res.findings:
+        assert doc.text[f.start : f.end] == f.quote and f.quote.startswith(("1 |", "2 |"))

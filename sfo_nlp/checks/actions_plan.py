@@ -91,7 +91,7 @@ def _has_plan_columns(roles: dict[str, int]) -> bool:
 _PLAN_SECTION = re.compile(r"(action|recommendation|next steps|improvement plan)", re.IGNORECASE)
 
 
-def _is_plan(roles: dict[str, int], table: Table, section: str = "") -> bool:
+def is_plan_table(roles: dict[str, int], table: Table, section: str = "") -> bool:
     """An action column plus an owner, level or measure column; a date alone is not enough
     (a chronology "Date | Event" or a signature block "Role | Name | Date" has one)."""
     if "action" not in roles or not table.body:
@@ -219,7 +219,7 @@ def find_plan(doc: ReviewDocument) -> ActionPlan:
         if t.block < 0 or not t.rows:
             continue
         roles = map_columns(t.header, t.body)
-        if _is_plan(roles, t, doc.blocks[t.block].section or ""):
+        if is_plan_table(roles, t, doc.blocks[t.block].section or ""):
             plans.append((t, roles))
     # a table with owner, level or measure columns is the plan; then a "Meeting | Actions
     # agreed" table of MAPPA minutes, with only actions and dates, is part of the narrative

@@ -18,7 +18,8 @@ from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
-from sfo_nlp.document import ROW_SEPARATOR
+from sfo_nlp.checks.actions_plan import is_plan_table, map_columns
+from sfo_nlp.document import CELL_SEPARATOR
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, Finding
 
@@ -40,6 +41,9 @@ class OccurrenceRule:
     # ``requires`` is also met, for a list item, by the lead-in paragraph the list hangs
     # from ("Interviews:" then one role per bullet)
     requires_context: bool = False
+    # columns of an action-plan table this rule does not read (e.g. owner, date): an owner
+    # cell naming the head of PDU is who answers for an action, not learning for the PDU
+    plan_columns_ignored: frozenset[str] = frozenset()
 
 
     def groups_in(self, text: str, context: str = "") -> list[str]:
@@ -78,26 +82,45 @@ def load_rules() -> dict[str, OccurrenceRule]:
             requires=_compile([spec["requires"]], f"{name}.requires")[0] if spec.get("requires") else None,
             within=spec.get("within"),
             requires_context=bool(spec.get("requires_context")),
+            plan_columns_ignored=frozenset(spec.get("plan_columns_ignored") or ()),
         )
     return out
 
 
-def _units(doc):
-    """(start, end, block) of each sentence, and of each row of a table: a table is one
-    block, and a whole table would be a useless quote."""
+def _units(doc, ignored: frozenset[str] = frozenset()):
+    """(start, end, block, text) of each sentence, and of each row of a table: a table is
+    one block, and a whole table would be a useless quote. Rows come from the table itself,
+    not from the sentence splitter, which cuts a row at the full stop inside a cell. In an
+    action-plan table the header row is not read ("Area" is a column, not a region), nor
+    are the ``ignored`` columns (their cells are blanked, so offsets still quote the row)."""
+    seen_tables: set[int] = set()
+    tables = {t.block: t for t in doc.tables if t.block >= 0}
     for sent in doc.sentences:
         block = doc.blocks[sent.block] if sent.block >= 0 else None
         if block is None:
             continue
-        if block.type != "table":
-            yield sent.start, sent.end, block
+        if block.type != "table" or block.id not in tables:
+            yield sent.start, sent.end, block, doc.text[sent.start : sent.end]
             continue
-        pos = sent.start
-        for line in doc.text[sent.start : sent.end].split(ROW_SEPARATOR):
-            if line.strip():
-                lead = len(line) - len(line.lstrip())
-                yield pos + lead, pos + len(line.rstrip()), block
-            pos += len(line) + len(ROW_SEPARATOR)
+        if block.id in seen_tables:
+            continue
+        seen_tables.add(block.id)
+        yield from _table_rows(doc, tables[block.id], block, ignored)
+
+
+def _table_rows(doc, table, block, ignored: frozenset[str]):
+    first, blank = 0, set()
+    roles = map_columns(table.header, table.body)
+    if is_plan_table(roles, table, block.section or ""):
+        first = table.header_rows
+        blank = {i for role, i in roles.items() if role in ignored}
+    for r in range(first, len(table.rows)):
+        row = table.rows[r]
+        start = block.start + table.cell_offset(r, 0)
+        text = CELL_SEPARATOR.join(" " * len(c) if i in blank else c.replace("\n", " ") for i, c in enumerate(row))
+        lead, end = len(text) - len(text.lstrip()), len(text.rstrip())
+        if end > lead:
+            yield start + lead, start + end, block, text[lead:end]
 
 
 def _context(doc, block) -> str:
@@ -113,11 +136,11 @@ def _context(doc, block) -> str:
 
 
 def _found_by(result: CheckResult, doc):
-    """(start, end, block) of each located finding of another check: ``within`` asks
+    """(start, end, block, text) of each located finding of another check: ``within`` asks
     what those sentences say (e.g. which judgements judge policy), not every sentence."""
     for f in result.findings:
         if f.start is not None and f.end is not None and f.block is not None and 0 <= f.block < len(doc.blocks):
-            yield f.start, f.end, doc.blocks[f.block]
+            yield f.start, f.end, doc.blocks[f.block], doc.text[f.start : f.end]
 
 
 def run_occurrence(rule: OccurrenceRule, doc, ctx=None) -> CheckResult:
@@ -129,11 +152,11 @@ def run_occurrence(rule: OccurrenceRule, doc, ctx=None) -> CheckResult:
             raise SfoError(f"analysis.{rule.name} reads {rule.within}, which did not run")
         units = _found_by(ctx.results[rule.within], doc)
     else:
-        units = _units(doc)
-    for start, end, block in units:
+        units = _units(doc, rule.plan_columns_ignored)
+    for start, end, block, text in units:
         if rule.sections is not None and not rule.sections.search(block.section or ""):
             continue
-        found = rule.groups_in(doc.text[start:end], _context(doc, block) if rule.requires_context else "")
+        found = rule.groups_in(text, _context(doc, block) if rule.requires_context else "")
         if not found:
             continue
         for g in found:
