@@ -124,10 +124,49 @@ def _list_items(doc: ReviewDocument) -> list[PlanItem]:
     under = [b for b in doc.blocks if b.type == "list_item" and b.section and heading.search(b.section)]
     # prefer items under an action/recommendation heading over items under "learning"
     preferred = [b for b in under if _PLAN_SECTION.search(b.section or "")]
-    chosen = preferred or under
+    return _items_of_list(doc, preferred or under)
+
+
+def _plan_heading(doc: ReviewDocument, block_id: int):
+    """The outermost heading above a block that names the plan ("13. Action plan" over
+    "SMART actions"), or None: the heading chain is read back by level."""
+    found, level = None, None
+    for b in reversed(doc.blocks[:block_id]):
+        if b.type != "heading":
+            continue
+        lvl = b.level or 1
+        if level is not None and lvl >= level:
+            continue
+        level = lvl
+        if _PLAN_SECTION.search(b.text):
+            found = b
+        if lvl <= 1:
+            break
+    return found
+
+
+def _section_lists(doc: ReviewDocument, tables: list[Table]) -> list:
+    """List items in the same plan section as a plan table: "13. Action plan" with bullets
+    of reminders under "Learning for the practitioner" and then a table of SMART actions
+    is one plan; lists in a "Learning" section before the plan section are not."""
+    out, seen = [], set()
+    for t in tables:
+        head = _plan_heading(doc, t.block)
+        if head is None or head.id in seen:
+            continue
+        seen.add(head.id)
+        for b in doc.blocks[head.id + 1:]:
+            if b.type == "heading" and (b.level or 1) <= (head.level or 1):
+                break
+            if b.type == "list_item":
+                out.append(b)
+    return out
+
+
+def _items_of_list(doc: ReviewDocument, blocks: list) -> list[PlanItem]:
     lead_ins = _lead_ins(doc)
     items = []
-    for b in chosen:
+    for b in blocks:
         lo, hi, fields = list_fields(b.text)
         who = lead_ins.get(b.id)
         if who:  # "HM Prison and Probation Service should:" above the bullets addresses each
@@ -229,6 +268,8 @@ def find_plan(doc: ReviewDocument) -> ActionPlan:
         items += _table_items(doc, t, roles)
         columns = columns or {role: t.header[i] for role, i in roles.items() if i < len(t.header)}
     if items:
+        items += _items_of_list(doc, _section_lists(doc, [t for t, _ in plans]))
+        items.sort(key=lambda i: i.start)
         return ActionPlan(items, "table", columns)
     items = _list_items(doc)
     return ActionPlan(items, "list" if items else None, {})
