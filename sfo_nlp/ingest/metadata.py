@@ -39,6 +39,23 @@ class Field:
         return any(rx.fullmatch(label) for rx in self.labels)
 
 
+@dataclass(frozen=True)
+class Pair:
+    """A label naming two fields at once; its value is split once at ``separator``."""
+
+    labels: tuple[re.Pattern, ...]
+    fields: tuple[str, str]
+    separator: re.Pattern
+
+    def matches(self, label: str) -> bool:
+        label = " ".join(label.strip().rstrip(":").split())
+        return any(rx.fullmatch(label) for rx in self.labels)
+
+    def split(self, value: str) -> list[tuple[str, str]]:
+        parts = self.separator.split(value, maxsplit=1)
+        return list(zip(self.fields, parts)) if len(parts) == 2 else []
+
+
 @lru_cache(maxsize=1)
 def _spec() -> tuple[list[Field], dict[str, dict], re.Pattern]:
     data = rules.load("metadata")
@@ -46,12 +63,58 @@ def _spec() -> tuple[list[Field], dict[str, dict], re.Pattern]:
         Field(name, tuple(re.compile(p, re.I) for p in f["labels"]), bool(f.get("combine")))
         for name, f in data["fields"].items()
     ]
-    # any known label followed by a colon, at a line start or after a value
+    labels = [p for f in data["fields"].values() for p in f["labels"]]
+    labels += [p for pair in (data.get("pairs") or {}).values() for p in pair["labels"]]
+    # any known label followed by a colon, at a line start or after a value; longest
+    # first, so "Region and unit:" is read whole rather than as "Region"
     any_label = re.compile(
-        r"(?:^|(?<=\s))(" + "|".join(f"(?:{p})" for f in data["fields"].values() for p in f["labels"]) + r")\s*:\s*",
+        r"(?:^|(?<=\s))(" + "|".join(f"(?:{p})" for p in sorted(labels, key=len, reverse=True)) + r")\s*:\s*",
         re.I | re.M,
     )
     return fields, data.get("derived", {}), any_label
+
+
+@lru_cache(maxsize=1)
+def _pairs() -> list[Pair]:
+    return [
+        Pair(tuple(re.compile(p, re.I) for p in spec["labels"]), tuple(spec["fields"]), re.compile(spec["separator"]))
+        for spec in (rules.load("metadata").get("pairs") or {}).values()
+    ]
+
+
+def fields_in(label: str, value: str) -> list[tuple[str, str]]:
+    """(field, value) pairs a table label or 'Label:' gives: one field, or two for a
+    label that names two ("Region and PDU"), or none."""
+    name = field_for(label)
+    if name:
+        return [(name, value)]
+    pair = next((p for p in _pairs() if p.matches(label)), None)
+    return pair.split(value) if pair else []
+
+
+@lru_cache(maxsize=None)
+def _in_text(name: str) -> tuple[tuple[re.Pattern, ...], int] | None:
+    spec = (rules.load("metadata").get("stated_in_text") or {}).get(name)
+    if not spec:
+        return None
+    names = "(" + "|".join(re.escape(n) for n in sorted(spec["names"], key=len, reverse=True)) + ")"
+    return tuple(re.compile(p.replace("{name}", names), re.I) for p in spec["patterns"]), int(spec.get("blocks", 15))
+
+
+def stated_in_text(name: str, texts: list[str]) -> str | None:
+    """A field's value stated in the opening prose (rules/metadata.yaml ``stated_in_text``)."""
+    found = _in_text(name)
+    if found is None:
+        return None
+    patterns, blocks = found
+    names = rules.load("metadata")["stated_in_text"][name]["names"]
+    for text in texts[:blocks]:
+        for pattern in patterns:
+            m = pattern.search(text)
+            if m:
+                # the name as the rules write it, not as the sentence capitalises it
+                return next(n for n in names if n.lower() == m.group(1).lower())
+    return None
 
 
 def as_stated(metadata: dict[str, Any]) -> list[tuple[str, str]]:
@@ -90,14 +153,21 @@ def extract_metadata(doc: ReviewDocument) -> dict[str, Any]:
     for t in _case_tables(doc):
         for row in t.rows:
             if len(row) >= 2 and row[1].strip():
-                put(field_for(row[0]), row[1], ("table", t.id))
+                for name, value in fields_in(row[0], row[1]):
+                    put(name, value, ("table", t.id))
     for b in doc.blocks[:HEAD_BLOCKS]:
         if b.type in ("table", "footnote", "heading", "contents"):
             continue
-        for name, value in label_values(b.text, any_label):
-            put(name, value, ("block", b.id))
+        for label, value in label_values(b.text, any_label, raw=True):
+            for name, part in fields_in(label, value):
+                put(name, part, ("block", b.id))
+    prose = [b.text for b in doc.blocks[:HEAD_BLOCKS] if b.type == "paragraph"]
+    for name in rules.load("metadata").get("stated_in_text") or {}:
+        if name not in meta:
+            put(name, stated_in_text(name, prose) or "", ("text", name))
     for name, spec in derived.items():
-        value = derive(spec, meta.get(spec["from"]))
+        sources = spec["from"] if isinstance(spec["from"], list) else [spec["from"]]
+        value = derive(spec, "; ".join(str(meta[f]) for f in sources if meta.get(f)))
         value = next((v for field, v in (spec.get("stated_by") or {}).items() if meta.get(field)), value)
         if value is not None:
             meta[name] = value
@@ -111,14 +181,15 @@ def _case_tables(doc: ReviewDocument) -> list:
     tables are ranked by the share of their rows whose first cell is a known label."""
     scored = []
     for t in doc.tables[:5]:
-        labels = sum(1 for row in t.rows if len(row) >= 2 and field_for(row[0]))
+        labels = sum(1 for row in t.rows if len(row) >= 2 and fields_in(row[0], row[1]))
         if labels >= 2 and labels / len(t.rows) >= MIN_LABEL_SHARE:
             scored.append((labels / len(t.rows), -t.id, t))
     return [t for *_, t in sorted(scored, key=lambda s: s[:2], reverse=True)]
 
 
-def label_values(text: str, any_label: re.Pattern | None = None) -> list[tuple[str | None, str]]:
-    """(field, value) for each known 'Label: value' in a block, values cut at the next label."""
+def label_values(text: str, any_label: re.Pattern | None = None, raw: bool = False) -> list[tuple[str | None, str]]:
+    """(field, value) for each known 'Label: value' in a block, values cut at the next label
+    (with ``raw``, the label as written instead of its field)."""
     any_label = any_label or _spec()[2]
     hits = list(any_label.finditer(text))
     out = []
@@ -127,7 +198,7 @@ def label_values(text: str, any_label: re.Pattern | None = None) -> list[tuple[s
         if m.start() > 0 and text[m.start() - 1] != "\n" and i == 0:
             continue
         end = hits[i + 1].start() if i + 1 < len(hits) else len(text)
-        out.append((field_for(m.group(1)), text[m.end() : end]))
+        out.append((m.group(1) if raw else field_for(m.group(1)), text[m.end() : end]))
     return out
 
 
