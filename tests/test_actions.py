@@ -283,6 +283,15 @@ def test_combination_from_rules_and_measure_needs_naming():
     res = {"level": "regional", "measurable": True}
     _combine(res, {"measurable": 0.7}, {"addressee_level=local": 1.0}, {"measurable": True}, "The SPO will ...", {}, how)
     assert res == {"level": "regional", "measurable": True}  # a role, not a body: the model decides
+    # the tried "bare imperative" choice: no addressee, owner or level term -> its level
+    bare = dict(how, bare_imperative="national")
+    res = {"level": "local", "measurable": False}
+    _combine(res, {}, {"imperative": 1.0}, {"measurable": False}, "Review the guidance on home visits.", {}, bare)
+    assert res["level"] == "national"
+    for text, fields in (("Review the PDU's duty rota.", {}), ("Review the guidance on home visits.", {"owner": "SPO"})):
+        res = {"level": "local", "measurable": False}
+        _combine(res, {}, {"imperative": 1.0}, {"measurable": False}, text, fields, bare)
+        assert res["level"] == "local", text
 
 
 def test_items_recommendations_to_bodies(tmp_path, run_cli):

@@ -218,7 +218,9 @@ def _combine(res: dict, probs: dict, f: dict, rules_res: dict, text: str, fl: di
     ``addressee_levels`` (a role such as "the SPO" may be acting on their own practice, an
     individual action); ``owner_cell`` lets the owner cell name the body when the text does
     not; ``unless_partner`` leaves the model to decide when a partner body is named
-    elsewhere ("HMPPS should agree with the police ..." may be multi-agency).
+    elsewhere ("HMPPS should agree with the police ..." may be multi-agency);
+    ``bare_imperative`` gives that level to an imperative with no addressee, owner or level
+    term (tried in the sixth session: better on recommendations, worse on plan rows).
     measurable: "model_and_rule" is true only when the model says so and the wording names
     a measure (rule ``measurable``); a number is the probability the model's yes must reach."""
     if how.get("level", "model") == "addressee":
@@ -230,6 +232,10 @@ def _combine(res: dict, probs: dict, f: dict, rules_res: dict, text: str, fl: di
         partner_elsewhere = how.get("unless_partner") and lv != "multi-agency" and _partner_named(text)
         if lv in allowed and not partner_elsewhere:
             res["level"], probs["level"] = lv, max(probs.get("level", 0.0), 0.9)
+        elif lv is None and how.get("bare_imperative") and f.get("imperative") and not fl.get("owner") \
+                and not cues.term_hits("levels", text):
+            # a recommendation written without its lead-in ("Review the guidance on ...")
+            res["level"] = how["bare_imperative"]
     m_how = how.get("measurable", "model")
     if m_how == "model_and_rule" and res["measurable"] and not rules_res["measurable"]:
         res["measurable"], probs["measurable"] = False, 1.0 - probs.get("measurable", 0.5)
