@@ -521,10 +521,19 @@ def test_fit_refits_only_the_prompts_named(monkeypatch):
         return res, {"1c": gold, "1b": gold}
 
     cases = [review(n, g) for n, g in [(1, "partly"), (2, "partly"), (3, "partly"), (6, "yes"), (8, "yes")]]
-    monkeypatch.setattr(fit_mod, "training_cases", lambda version, split="train": cases)
+    asked = []
+
+    def training_cases(version, split="train", exclude=frozenset()):
+        asked.append(exclude)
+        return cases
+
+    monkeypatch.setattr(fit_mod, "training_cases", training_cases)
     report = fit_mod.fit("2023", min_gain=2, only=["1c"])
     assert report["only"] == ["1c"] and set(report["prompts"]) == {"1c"}
-    assert report["prompts"]["1c"]["agreement_after"] == 5
+    assert report["prompts"]["1c"]["agreement_after"] == 5 and "excluded" not in report
+    # reviews held out of the fit (--exclude) are passed on and recorded
+    report = fit_mod.fit("2023", min_gain=2, only=["1c"], exclude=frozenset({"sfo-31"}))
+    assert asked[-1] == {"sfo-31"} and report["excluded"] == ["sfo-31"]
 
 
 def test_fit_keeps_a_never_threshold():
