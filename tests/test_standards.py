@@ -536,6 +536,15 @@ def test_fit_refits_only_the_prompts_named(monkeypatch):
     assert asked[-1] == {"sfo-31"} and report["excluded"] == ["sfo-31"]
 
 
+def test_fit_exclude_refuses_a_review_it_does_not_know(capsys):
+    import pytest
+
+    from sfo_nlp.standards import fit as fit_mod
+
+    with pytest.raises(SystemExit, match="^error: --exclude names reviews that are not in the train split: sfo-99$"):
+        fit_mod.main(["--exclude", "sfo-99", "--dry-run"])
+
+
 def test_fit_keeps_a_never_threshold():
     from sfo_nlp.standards.fit import fit_prompt
 

@@ -247,6 +247,12 @@ def main(argv: list[str] | None = None) -> None:
                     help="only print the rating thresholds that best turn the train split's gold answers into its gold ratings")
     args = ap.parse_args(argv)
     exclude = frozenset(r for r in args.exclude.split(",") if r)
+    if exclude:
+        from sfo_nlp.evaluation.prompts import gold_reviews
+
+        unknown = exclude - {r.path.stem for r in gold_reviews(settings.CORPUS_DIR, "train")}
+        if unknown:  # a typo would otherwise fit on every review without a word
+            raise SystemExit(f"error: --exclude names reviews that are not in the train split: {', '.join(sorted(unknown))}")
     if args.ratings:
         bands, before, after = fit_rating_bands(args.version)
         print(f"rating thresholds {({k: bands[k] for k in (3, 2, 1)})}: gold ratings reproduced {after:.3f} "
