@@ -35,8 +35,13 @@ class Field:
     combine: bool = False
 
     def matches(self, label: str) -> bool:
-        label = " ".join(label.strip().rstrip(":").split())
-        return any(rx.fullmatch(label) for rx in self.labels)
+        return _label_matches(self.labels, label)
+
+
+def _label_matches(labels: tuple[re.Pattern, ...], label: str) -> bool:
+    """A table label or 'Label:' as written ("Region :", "RoSH  level") against whole patterns."""
+    label = " ".join(label.strip().rstrip(":").split())
+    return any(rx.fullmatch(label) for rx in labels)
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,7 @@ class Pair:
     separator: re.Pattern
 
     def matches(self, label: str) -> bool:
-        label = " ".join(label.strip().rstrip(":").split())
-        return any(rx.fullmatch(label) for rx in self.labels)
+        return _label_matches(self.labels, label)
 
     def split(self, value: str) -> list[tuple[str, str]]:
         parts = self.separator.split(value, maxsplit=1)
@@ -93,12 +97,14 @@ def fields_in(label: str, value: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=None)
-def _in_text(name: str) -> tuple[tuple[re.Pattern, ...], int] | None:
+def _in_text(name: str) -> tuple[tuple[re.Pattern, ...], int, dict[str, str]] | None:
+    """(patterns, blocks to read, lower-cased name -> name as the rules write it)."""
     spec = (rules.load("metadata").get("stated_in_text") or {}).get(name)
     if not spec:
         return None
     names = "(" + "|".join(re.escape(n) for n in sorted(spec["names"], key=len, reverse=True)) + ")"
-    return tuple(re.compile(p.replace("{name}", names), re.I) for p in spec["patterns"]), int(spec.get("blocks", 15))
+    patterns = tuple(re.compile(p.replace("{name}", names), re.I) for p in spec["patterns"])
+    return patterns, int(spec.get("blocks", 15)), {n.lower(): n for n in spec["names"]}
 
 
 def stated_in_text(name: str, texts: list[str]) -> str | None:
@@ -106,14 +112,13 @@ def stated_in_text(name: str, texts: list[str]) -> str | None:
     found = _in_text(name)
     if found is None:
         return None
-    patterns, blocks = found
-    names = rules.load("metadata")["stated_in_text"][name]["names"]
+    patterns, blocks, names = found
     for text in texts[:blocks]:
         for pattern in patterns:
             m = pattern.search(text)
             if m:
                 # the name as the rules write it, not as the sentence capitalises it
-                return next(n for n in names if n.lower() == m.group(1).lower())
+                return names[m.group(1).lower()]
     return None
 
 

@@ -9,6 +9,7 @@ vectoriser without any custom class.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sfo_nlp import rules
@@ -75,15 +76,20 @@ def addressee_level(who: str) -> str | None:
     return max(found, key=lambda lv: max(len(w) for w in found[lv]))
 
 
+@lru_cache(maxsize=1)
+def _not_partner() -> frozenset[str]:
+    """Level terms that name no partner body as co-actor ("board", "jointly")."""
+    return frozenset(w.lower() for w in rules.load("smart")["joint_cue"].get("not_partner", []))
+
+
 def joint_with_partner(text: str) -> bool:
     """Is a partner body named as co-actor of the action (``joint_cue`` in rules/smart.yaml)?"""
     pat = cues.term_groups("levels").get("multi-agency")
     if pat is None:
         return False
     cue = cues.rule("smart", "joint_cue")
-    not_partner = {w.lower() for w in rules.load("smart")["joint_cue"].get("not_partner", [])}
     for m in pat.finditer(text):
-        if m.group(1).lower() in not_partner:
+        if m.group(1).lower() in _not_partner():
             continue
         if cue.find(text[max(0, m.start() - 60): m.start()]):
             return True
