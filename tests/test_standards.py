@@ -386,10 +386,53 @@ def test_2d_counts_judgements_of_policy_not_practice_measured_against_it(review_
                       "undeclared devices, and that this was a significant gap."]
     a = _answer("2d", res, doc)
     assert a.answer == "yes" and "national" in a.reason and a.evidence[0].quote == quotes[0]
-    none = CheckResult("analysis.policy_judged", [], {"count": 0, "by_group": {"national": 0, "any_level": 0}})
-    assert _answer("2d", dict(res, **{"analysis.policy_judged": none})).answer == "no"
-    local = CheckResult("analysis.policy_judged", [], {"count": 2, "by_group": {"national": 0, "any_level": 2}})
-    assert _answer("2d", dict(res, **{"analysis.policy_judged": local})).answer == "partly"
+    def with_policy(judged, national, referenced):
+        return dict(res, **{
+            "analysis.policy_judged": CheckResult("analysis.policy_judged", [], {
+                "count": judged, "by_group": {"national": national, "any_level": judged}}),
+            "analysis.policy_referenced": CheckResult("analysis.policy_referenced", [], {
+                "count": referenced, "by_group": {"policy": referenced}})})
+
+    # policy never in a judgement: no; practice only measured against policy: partly
+    assert _answer("2d", with_policy(0, 0, 0)).answer == "no"
+    measured = _answer("2d", with_policy(0, 0, 3))
+    assert measured.answer == "partly" and "measured against policy" in measured.reason
+    # local guidance or process judged once is partly, more than once yes
+    assert _answer("2d", with_policy(1, 0, 1)).answer == "partly"
+    assert _answer("2d", with_policy(2, 0, 2)).answer == "yes"
+
+
+def test_policy_referenced_reads_practice_measured_against_policy_in_judgements_only(review_results):
+    doc, res = review_results
+    referenced = res["analysis.policy_referenced"]
+    judgement_spans = {(f.start, f.end) for f in res["judgements"].findings}
+    assert referenced.findings and all((f.start, f.end) in judgement_spans for f in referenced.findings)
+    # the judged policy counts here too: referring to policy is the floor of judging it
+    judged = {(f.start, f.end) for f in res["analysis.policy_judged"].findings}
+    assert judged <= {(f.start, f.end) for f in referenced.findings}
+
+
+def _judgements(individual: int, other: int, good: int = 0) -> CheckResult:
+    count = individual + other
+    return CheckResult("judgements", [], {
+        "count": count, "by_target": {"individual": individual, "management": other, "system": 0, "partnership": 0},
+        "share_by_target": {"individual": round(individual / count, 3), "management": round(other / count, 3),
+                            "system": 0.0, "partnership": 0.0},
+        "by_polarity": {"deficit": count - good, "good": good, "mixed": 0},
+        "with_why": 0, "with_significance": 0, "without_evidence": 0})
+
+
+def test_1a_reasonable_steps_concluded_on_the_practitioner_alone_is_partly(review_results):
+    doc, res = review_results
+    res = dict(res, **{
+        "analysis.reasonable_steps": CheckResult("analysis.reasonable_steps", [], {
+            "count": 1, "by_group": {"considered": 1, "not_taken": 1, "taken": 0}}),
+        "analysis.aspire": CheckResult("analysis.aspire", [], {
+            "count": 10, "by_group": {"assessment": 5, "planning": 5, "implementation": 5, "review": 5}})})
+    assert _answer("1a", dict(res, judgements=_judgements(individual=10, other=10))).answer == "yes"
+    # the same conclusion, with four in five judgements on the practitioner
+    lopsided = _answer("1a", dict(res, judgements=_judgements(individual=16, other=4)))
+    assert lopsided.answer == "partly" and "rests on the practitioner: 80%" in lopsided.reason
 
 
 def test_3_1a_reads_which_staff_the_learning_names_not_the_action_plan_owners(review_results):
@@ -572,11 +615,13 @@ def test_1g_reads_good_practice_as_a_share_of_the_judgements_not_a_count():
         return {"analysis.exceptional": CheckResult("analysis.exceptional", [], {"by_group": {"exceptional": exceptional}}),
                 "judgements": CheckResult("judgements", [], {"count": count, "by_polarity": {"good": good}})}
 
-    # six good lines in a long review of poor practice recognise no good practice
-    assert _answer("1g", res(6, 60)).answer == "no"
-    a = _answer("1g", res(6, 20))
-    assert a.answer == "partly" and "30% of judgements" in a.reason
-    assert _answer("1g", res(6, 60, exceptional=1)).answer == "yes"
+    # four good lines in a long review of poor practice recognise no good practice
+    assert _answer("1g", res(4, 60)).answer == "no"
+    a = _answer("1g", res(6, 60))
+    assert a.answer == "partly" and "10% of judgements" in a.reason
+    # good practice drawn out where it existed is yes without the word exceptional
+    assert _answer("1g", res(6, 20)).answer == "yes"
+    assert _answer("1g", res(4, 60, exceptional=1)).answer == "yes"
     assert _answer("1g", res(0, 0)).answer == "no"  # no judgements at all: no share, no error
 
 
