@@ -159,3 +159,51 @@ def test_export_refuses_a_missing_db_and_creates_nothing(env, run_cli, tmp_path)
         code, out, err = run_cli("export", p, "--db", missing)
         assert code == 2 and err.startswith("error: --db ") and err.count("\n") == 1
         assert not missing.exists() and not (tmp_path / "nodir").exists()
+
+
+def _all_partly_draft() -> dict:
+    """A stored analysis whose every draft answer is partly (each standard Requires improvement)."""
+    from sfo_nlp.results import PromptAnswer, composite_label
+    from sfo_nlp.standards import load_standards
+    from sfo_nlp.standards.ratings import rate
+
+    spec = load_standards("2023")
+    answers, ratings = [], []
+    for std in spec.standards:
+        mine = [PromptAnswer(str(std["number"]), p["id"], p["question"], "partly", 0.5, "Draft reason.")
+                for p in std["prompts"]]
+        answers += mine
+        ratings.append(rate(std, mine, spec.bands))
+    total = sum(r.score for r in ratings)
+    return {"source": "r.pdf", "sha256": "0" * 64, "standards_version": "2023", "checks": {},
+            "answers": [a.to_dict() for a in answers], "ratings": [r.to_dict() for r in ratings],
+            "composite": {"label": composite_label(total), "score": total}}
+
+
+def _no(*prompt_ids: str) -> list[dict]:
+    return [{"prompt_id": p, "draft_answer": "partly", "final_answer": "no", "comment": "", "who": "I"}
+            for p in prompt_ids]
+
+
+def test_note_counts_ratings_and_composite_follow_the_confirmed_answers():
+    from sfo_nlp.report import build_note
+
+    result = _all_partly_draft()
+    assert result["composite"] == {"label": "Requires improvement", "score": 4}
+    note = build_note(result, _no("1b"))
+    s1 = note.sections[0]
+    # the heading's counts agree with the list below it: 1b is a confirmed no
+    assert s1.rating == "Requires improvement (DRAFT)"
+    assert s1.rating_basis == ("DRAFT, 1 of 8 answers confirmed, the rest draft: "
+                               "0 yes, 7 partly, 1 no of 8 prompts (score 44%)")
+    assert note.composite == "Requires improvement (4/12, DRAFT: 1 of 34 prompts confirmed)"
+    assert note.sections[1].rating_basis.startswith("DRAFT: 0 yes, 7 partly")  # untouched standards stay draft
+
+    note = build_note(result, _no("1a", "1b", "1c", "1d", "1e", "1f", "1g", "1h"))
+    s1 = note.sections[0]
+    assert s1.rating == "Inadequate" and s1.rating_basis.startswith("From the confirmed answers: 0 yes, 0 partly, 8 no")
+    assert note.composite == "Requires improvement (3/12, DRAFT: 8 of 34 prompts confirmed)"
+
+    assert build_note(result).composite == "Requires improvement (4/12, DRAFT)"
+    everything = _no(*(a["prompt_id"] for a in result["answers"]))
+    assert build_note(result, everything).composite == "Inadequate (0/12)"

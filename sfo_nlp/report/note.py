@@ -64,6 +64,33 @@ def _quotes(evidence: list[dict], limit: int = 2) -> list[tuple[str, int | None]
     return [(" ".join(f["quote"].split()), f.get("page")) for f in evidence[:limit] if f.get("quote")]
 
 
+def _section_rating(std: dict, items: list[NoteItem], bands: dict, draft: dict) -> tuple[str, str, int]:
+    """(rating, basis, score) of a standard from its answers as they now stand: the
+    inspector's where confirmed, the draft elsewhere. The counts and the rating must
+    follow every confirmed answer, or the heading contradicts the list below it."""
+    confirmed = sum(i.confirmed for i in items)
+    if not confirmed:  # nothing changed: the stored draft rating is the one the analysis showed
+        return f"{draft['label']} (DRAFT)", draft["basis"], draft["score"]
+    number = str(std["number"])
+    pas = [PromptAnswer(number, i.prompt_id, i.question, i.answer, 1.0, i.reason) for i in items]
+    r = rate(std, pas, bands)  # the same banding and key-prompt cap as the draft
+    figures = r.basis.removeprefix("DRAFT: ")
+    if confirmed == len(items):
+        return r.label, f"From the confirmed answers: {figures}", r.score
+    return (f"{r.label} (DRAFT)",
+            f"DRAFT, {confirmed} of {len(items)} answers confirmed, the rest draft: {figures}", r.score)
+
+
+def _composite(total: int, confirmed: int, count: int) -> str:
+    """The composite is official only when every answer is; until then it says how far
+    the inspector has got, since it mixes confirmed and draft answers."""
+    if count and confirmed == count:
+        return f"{composite_label(total)} ({total}/12)"
+    if confirmed:
+        return f"{composite_label(total)} ({total}/12, DRAFT: {confirmed} of {count} prompts confirmed)"
+    return f"{composite_label(total)} ({total}/12, DRAFT)"
+
+
 def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNote:
     """``result`` is ``Analysis.to_dict()`` (as stored); ``decisions`` the confirmed answers."""
     spec = load_standards(result["standards_version"])
@@ -73,7 +100,6 @@ def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNot
     ratings = {r["standard"]: r for r in result["ratings"]}
     sections: list[NoteSection] = []
     total = 0
-    all_confirmed = True
     for std in spec.standards:
         number = str(std["number"])
         items: list[NoteItem] = []
@@ -93,27 +119,17 @@ def build_note(result: dict, decisions: list[dict] | None = None) -> FeedbackNot
                 comment=(d or {}).get("comment") or "", who=(d or {}).get("who") or "",
                 fix=fix_for(dict(a, evidence=shown)),
             ))
-        if items and all(i.confirmed for i in items):
-            # A fully confirmed standard is rated from the inspector's answers, by the same banding.
-            pas = [PromptAnswer(number, i.prompt_id, i.question, i.answer, 1.0, i.reason) for i in items]
-            r = rate(std, pas, spec.bands).to_dict()
-            rating, basis = r["label"], r["basis"].replace("DRAFT: ", "From the confirmed answers: ")
-            score = r["score"]
-        else:
-            all_confirmed = False
-            r = ratings.get(number, {"label": "Not rated", "basis": "", "score": 0})
-            rating, basis, score = f"{r['label']} (DRAFT)", r["basis"], r["score"]
+        draft = ratings.get(number, {"label": "Not rated", "basis": "", "score": 0})
+        rating, basis, score = _section_rating(std, items, spec.bands, draft)
         total += score
         sections.append(NoteSection(
             number=number, title=std["title"], rating=rating, rating_basis=basis,
             met=[i for i in items if i.answer == "yes"],
             to_change=[i for i in items if i.answer != "yes"],
         ))
-    composite = f"{composite_label(total)} ({total}/12)" if all_confirmed else (
-        f"{result['composite']['label']} ({result['composite']['score']}/12, DRAFT)"
-    )
     confirmed = sum(1 for s in sections for i in s.met + s.to_change if i.confirmed)
     count = sum(len(s.met) + len(s.to_change) for s in sections)
+    composite = _composite(total, confirmed, count)
     notice = DRAFT_NOTICE if confirmed == 0 else (
         f"{confirmed} of {count} answers confirmed by the inspector; answers marked DRAFT are not yet confirmed."
         if confirmed < count else "All answers confirmed by the inspector."
