@@ -54,3 +54,30 @@ def test_built_review_has_the_source_structure(built):
     levels = {b.text: b.level for b in doc.blocks if b.type == "heading"}
     assert {b.text: levels.get(b.text) for b in src.blocks if b.type == "heading"} == {
         b.text: b.level for b in src.blocks if b.type == "heading"}
+
+
+def _word_before(doc, pos: int) -> str:
+    words = re.findall(r"[\w'-]+", doc.text[max(0, pos - 60) : pos])
+    return words[-1] if words else ""
+
+
+def _marked_words(doc) -> dict[str, list[str]]:
+    return {f.label: [_word_before(doc, m) for m in f.markers] for f in doc.footnotes}
+
+
+@pytest.mark.parametrize("built", [p for p in BUILT if "[^" in (REVIEWS / "src" / f"{p.stem}.md").read_text()],
+                         ids=lambda p: p.name)
+def test_footnote_markers_follow_the_same_words_as_the_source(built):
+    """QA: the PDF of sfo-09 put markers 1-3 in the case-details table (after its
+    contents page), so jargon said OASys was never explained."""
+    src = load(REVIEWS / "src" / f"{built.stem}.md")
+    assert _marked_words(load(built)) == _marked_words(src)
+
+
+def test_sfo09_pdf_explains_oasys_in_a_footnote_in_paragraph_4_3():
+    doc = load(REVIEWS / "pdf" / "sfo-09.pdf")
+    spots = {f.label: (doc.block_at(m), m) for f in doc.footnotes for m in f.markers}
+    for label, word in (("2", "OASys"), ("3", "requirement")):
+        block, pos = spots[label]
+        assert block.type == "paragraph" and block.text.startswith("4.3 ")
+        assert doc.text[pos - len(word) : pos] == word and doc.page_at(pos) == 4

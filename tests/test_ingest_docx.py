@@ -135,3 +135,15 @@ def test_footnote_marker_in_a_table_cell(tmp_path):
     assert doc.tables[0].rows == [["Field", "Detail"], ["MAPPA", "Category 2"]]
     f = doc.footnotes[0]
     assert len(f.markers) == 1 and doc.text[f.markers[0] - 5 : f.markers[0]] == "MAPPA"
+
+
+def test_footnote_markers_stay_on_their_words_after_a_contents_page(tmp_path):
+    """A contents paragraph split into entries must not shift markers onto other blocks."""
+    blocks = [("h1", "Contents"), ("p", "Case details Analysis of practice Learning"),
+              ("h1", "Case details"), ("table", [["Field", "Detail"], ["Region", "South Central"]]),
+              ("h1", "Analysis of practice"), ("p", "The reviewing manager read the OASys[^1] assessment."),
+              ("h1", "Learning"), ("p", "Nothing further.")]
+    doc = load(make_docx(tmp_path / "c.docx", blocks, {"1": "OASys is the Offender Assessment System."}))
+    assert sum(b.type == "contents" for b in doc.blocks) == 3
+    (pos,) = doc.footnotes[0].markers
+    assert doc.text[pos - 5 : pos] == "OASys" and doc.block_at(pos).type == "paragraph"

@@ -253,3 +253,16 @@ def test_running_header_that_names_the_section(tmp_path):
                         header=lambda page: f"SFO review - {sections[(page - 1) % len(sections)]}"))
     assert not any(b.text.startswith("SFO review - ") for b in doc.blocks)
     assert sum(f.type == "header" for f in doc.furniture) == doc.page_count
+
+
+def test_footnote_markers_stay_on_their_words_after_a_contents_page(tmp_path):
+    """QA: a contents page split into entries moved later blocks down the list, and a
+    marker kept by block index landed in the case-details table instead of its word."""
+    blocks = [("h1", "Contents"), ("p", "Case details Analysis of practice Learning"), ("pagebreak", None),
+              ("h1", "Case details"), ("table", [["Field", "Detail"], ["Region", "South Central"]]),
+              ("h1", "Analysis of practice"), ("p", "The reviewing manager read the OASys[^1] assessment."),
+              ("h1", "Learning"), ("p", "Nothing further.")]
+    doc = load(make_pdf(tmp_path / "c.pdf", blocks, {"1": "OASys is the Offender Assessment System."}))
+    assert sum(b.type == "contents" for b in doc.blocks) == 3
+    (pos,) = doc.footnotes[0].markers
+    assert doc.text[pos - 5 : pos] == "OASys" and doc.block_at(pos).type == "paragraph"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import InputError
-from sfo_nlp.ingest.structure import CONTENTS_STYLE, mark_contents
+from sfo_nlp.ingest.structure import CONTENTS_STYLE, MarkerSpot, mark_contents, marker_positions
 from sfo_nlp.settings import Settings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -53,10 +53,10 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
             doc.tables[b.table].block = b.id
     for f in reader.footnotes:
         f.block = next(b.id for b in doc.blocks if b.type == "footnote" and b.footnote == f.label)
-    for bi, off, label in reader.marker_spots:
+    for pos, label in marker_positions(doc.blocks, reader.marker_spots):
         fn = next((f for f in reader.footnotes if f.label == label), None)
         if fn is not None:
-            fn.markers.append(doc.blocks[bi].start + off)
+            fn.markers.append(pos)
     doc.footnotes = reader.footnotes
     return doc
 
@@ -110,7 +110,7 @@ class _BodyReader:
         self.blocks: list[Block] = []
         self.tables: list[Table] = []
         self.footnotes: list[Footnote] = []
-        self.marker_spots: list[tuple[int, int, str]] = []  # block index, offset, label
+        self.marker_spots: list[MarkerSpot] = []
         self.labels: dict[tuple[str, str], str] = {}  # (kind, id) -> label shown (1, 2 / i, ii)
         self.page = 1
         self.rendered_breaks = False
@@ -175,9 +175,10 @@ class _BodyReader:
         # whitespace is collapsed: a marker goes to the end of the word before it
         markers = [(len(" ".join(raw[:pos].split())), lab) for pos, lab in markers]
         kind, level, style = self._kind(p)
-        self.marker_spots += [(len(self.blocks), min(pos, len(text)), lab) for pos, lab in markers]
-        self.blocks.append(Block(id=-1, type=kind, text=text, page=page,  # type: ignore[arg-type]
-                                 pages=sorted({page, self.page}), level=level, style=style))
+        block = Block(id=-1, type=kind, text=text, page=page,  # type: ignore[arg-type]
+                      pages=sorted({page, self.page}), level=level, style=style)
+        self.marker_spots += [(block, min(pos, len(text)), lab) for pos, lab in markers]
+        self.blocks.append(block)
 
     def _kind(self, p) -> tuple[str, int | None, str | None]:
         ppr = p.find(f"{W}pPr")
@@ -243,8 +244,9 @@ class _BodyReader:
         pages = sorted(set(row_pages))
         table = Table(id=tid, rows=rows, pages=pages, header_rows=max(1, header_rows), row_pages=row_pages)
         self.tables.append(table)
-        self.marker_spots += [(len(self.blocks), table.cell_offset(r, k) + pos, lab) for r, k, pos, lab in cell_markers]
-        self.blocks.append(Block(id=-1, type="table", text=table_text(rows), page=page, pages=pages, table=tid))
+        block = Block(id=-1, type="table", text=table_text(rows), page=page, pages=pages, table=tid)
+        self.marker_spots += [(block, table.cell_offset(r, k) + pos, lab) for r, k, pos, lab in cell_markers]
+        self.blocks.append(block)
 
     def _cell_text(self, tc) -> tuple[str, list[tuple[int, str]]]:
         """A cell's paragraphs (and any nested table) joined with spaces, and its markers."""

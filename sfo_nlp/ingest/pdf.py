@@ -27,7 +27,7 @@ from sfo_nlp.errors import EncryptedError, InputError, LimitError, NoTextError
 from sfo_nlp.ingest import guards, tables
 from sfo_nlp.ingest.hyphens import Vocabulary, line_break
 from sfo_nlp.ingest.layout import Char, FontStats, Line, font_stats, group_lines, normalise_furniture
-from sfo_nlp.ingest.structure import mark_contents
+from sfo_nlp.ingest.structure import MarkerSpot, mark_contents, marker_positions
 from sfo_nlp.settings import Settings
 
 # Bands at the top and bottom of a page where running headers and footers live.
@@ -608,15 +608,16 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
               warnings: list[str]) -> ReviewDocument:
     blocks: list[Block] = []
     doc_tables: list[Table] = []
-    marker_spots: list[tuple[int, int, str]] = []  # (block index, offset in block, label)
+    marker_spots: list[MarkerSpot] = []
     for d in _drafts(pages, stats):
         if d.type == "table" and d.part is not None:
             tid = len(doc_tables)
             doc_tables.append(Table(id=tid, rows=d.part.rows, pages=list(d.part.pages), row_pages=d.part.row_pages))
-            marker_spots += [(len(blocks), doc_tables[-1].cell_offset(r, k) + pos, lab)
+            block = Block(id=-1, type="table", text=table_text(d.part.rows), page=d.page,
+                          pages=list(d.part.pages), table=tid)
+            marker_spots += [(block, doc_tables[-1].cell_offset(r, k) + pos, lab)
                              for r, k, pos, lab in d.part.markers]
-            blocks.append(Block(id=-1, type="table", text=table_text(d.part.rows), page=d.page,
-                                pages=list(d.part.pages), table=tid))
+            blocks.append(block)
             continue
         text, markers = joiner.join(d.lines)
         strip = 0
@@ -624,10 +625,11 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
             m = BULLET.match(text) or NUMBERED_ITEM.match(text)
             strip = m.end() if m else 0
         text = text[strip:]
-        marker_spots += [(len(blocks), max(0, pos - strip), lab) for pos, lab in markers]
         if text.strip():
-            blocks.append(Block(id=-1, type=d.type, text=text, page=d.page, pages=d.pages,  # type: ignore[arg-type]
-                                level=d.level, style=d.style))
+            block = Block(id=-1, type=d.type, text=text, page=d.page, pages=d.pages,  # type: ignore[arg-type]
+                          level=d.level, style=d.style)
+            marker_spots += [(block, max(0, pos - strip), lab) for pos, lab in markers]
+            blocks.append(block)
     mark_contents(blocks)
     notes: list[Footnote] = []
     for p in pages:
@@ -650,13 +652,11 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
     return doc
 
 
-def _link_markers(doc: ReviewDocument, notes: list[Footnote], spots: list[tuple[int, int, str]]) -> None:
+def _link_markers(doc: ReviewDocument, notes: list[Footnote], spots: list[MarkerSpot]) -> None:
     """Each marker goes to the footnote with its label on the same page or the next one after."""
     doc.footnotes = notes
-    for bi, off, label in spots:
-        b = doc.blocks[bi]
-        pos = b.start + min(off, len(b.text))
-        page = doc.page_at(pos) or b.page
+    for pos, label in marker_positions(doc.blocks, spots):
+        page = doc.page_at(pos) or 1
         same = [f for f in notes if f.label == label]
         if not same:
             continue

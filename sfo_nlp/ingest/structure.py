@@ -12,6 +12,10 @@ CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$", re.I)
 _LEADER = re.compile(r"(?:\s*\.{2,}\s*|\s+)\d{1,3}$")
 CONTENTS_STYLE = "contents"
 
+# A footnote marker as a reader finds it: the block it stands in, its offset in that
+# block's text, and its label.
+MarkerSpot = tuple[Block, int, str]
+
 
 def mark_contents(blocks: list[Block]) -> None:
     """A contents page lists the headings again: its entries become 'contents' blocks,
@@ -46,6 +50,17 @@ def mark_contents(blocks: list[Block]) -> None:
         blocks[i : i + 1] = pieces
         entries.extend(parts)
         i += len(pieces)
+
+
+def marker_positions(blocks: list[Block], spots: list[MarkerSpot]) -> list[tuple[int, str]]:
+    """(offset in the document text, label) of each marker, once the document is built.
+
+    Spots name the Block object, not its index in the list: ``mark_contents`` splits a
+    run of contents entries into several blocks, which moves every later block down the
+    list, and a marker kept by index then landed pages earlier (in the case-details
+    table). A marker in a block no longer in the list (a split contents entry) is dropped."""
+    placed = {id(b) for b in blocks}
+    return [(b.start + min(off, len(b.text)), label) for b, off, label in spots if id(b) in placed]
 
 
 def _split_entries(text: str, headings: list[str]) -> list[str]:
