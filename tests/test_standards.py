@@ -496,6 +496,15 @@ def test_cross_validation_reports_leave_one_out_agreement_per_prompt():
     assert scores["hand-set"]["1c"] == pytest.approx(4 / 5) and scores["hand-set"]["all"] == scores["hand-set"]["1c"]
 
 
+def test_select_refits_only_prompts_that_gain_two_reviews_or_more():
+    from sfo_nlp.standards.fit import select_prompts
+
+    scores = {"hand-set": {"all": 0.7, "1a": 20 / 28, "1g": 24 / 28, "2b": 17 / 28},
+              "refit min_gain=2": {"all": 0.75, "1a": 25 / 28, "1g": 24 / 28, "2b": 18 / 28}}
+    assert select_prompts(scores, 2, 28) == ["1a"]  # 2b gains one review: not enough
+    assert select_prompts(scores, 2, 28, margin=1) == ["1a", "2b"]
+
+
 def test_1c_is_partly_when_deficits_are_judged_but_no_missed_opportunity_is_named():
     def res(missed, deficits):
         return {"analysis.opportunities": CheckResult("analysis.opportunities", [], {"by_group": {"missed_opportunity": missed}}),
