@@ -270,3 +270,41 @@ def test_a_list_or_a_pseudonym_does_not_explain(tmp_path):
     terms = _jargon(tmp_path, "The offender manager, or OM, met him. The senior probation officer (SPO1) "
                               "countersigned it.\n")
     assert terms["OM"]["explained"] is True and terms["SPO1"]["explained"] is True
+
+
+def test_everyday_meaning_examples():
+    """Each `everyday` pattern in the glossary knows its everyday meaning ("DNA evidence")
+    and leaves the probation one ("DNA. Phoned same day")."""
+    from sfo_nlp import rules
+
+    entries = [e for e in rules.load("glossary")["terms"] if e.get("everyday")]
+    assert {e["term"] for e in entries} >= {"DNA", "AA"}
+    for e in entries:
+        rx = load_glossary().everyday[key(e["term"])]
+        assert e["fire"] and e["quiet"], e["term"]
+        for s in e["fire"]:
+            assert rx.search(s), (e["term"], s)
+        for s in e["quiet"]:
+            assert not rx.search(s), (e["term"], s)
+
+
+def load_glossary():
+    from sfo_nlp.checks.victims_glossary import load
+
+    return load()
+
+
+def test_attendance_codes_are_jargon_not_common_knowledge(tmp_path):
+    """QA: "DNA" (did not attend) and "AA" (acceptable absence) in a chronology were
+    reported as common knowledge; a family reads them as genetics and Alcoholics Anonymous."""
+    terms = _jargon(tmp_path, "| Date | Entry |\n|---|---|\n"
+                              '| 21/09/23 | DNA. Phoned same day: "forgot". AA recorded. |\n')
+    for term, long in (("DNA", "did not attend"), ("AA", "acceptable absence")):
+        assert (terms[term]["explained"], terms[term]["how"]) == (False, "none"), terms[term]
+        assert long in terms[term]["suggestion"]
+    # In their everyday meaning they still need no explanation.
+    terms = _jargon(tmp_path, "He was identified from CCTV and DNA evidence. He went to AA meetings.\n")
+    assert terms["DNA"]["how"] == "common" and terms["AA"]["how"] == "common"
+    # One use in the probation sense is enough to need explaining.
+    terms = _jargon(tmp_path, "His DNA was found at the scene.\n\n05/10/23 DNA. No contact.\n")
+    assert terms["DNA"]["explained"] is False

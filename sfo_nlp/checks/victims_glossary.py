@@ -29,6 +29,7 @@ class Glossary:
     not_terms: set[str]
     options: dict = field(default_factory=dict)
     codes: list[dict] = field(default_factory=list)  # patterns for codes such as tier codes
+    everyday: dict[str, re.Pattern] = field(default_factory=dict)  # key() -> context of the everyday meaning
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +44,7 @@ def load() -> Glossary:
         not_terms={str(t).upper() for t in c.get("not_terms", [])},
         options={k: v for k, v in c.items() if k not in ("common", "not_terms")},
         codes=[dict(spec, rx=re.compile(spec["pattern"], re.I)) for spec in data.get("codes", [])],
+        everyday={key(e["term"]): re.compile(e["everyday"], re.I) for e in g if e.get("everyday")},
     )
 
 

@@ -221,10 +221,28 @@ def analyse_terms(doc) -> list[Term]:
                         break
 
     for t in terms.values():
-        if t.kind == "acronym" and (t.key in gl.common):
+        if t.kind == "acronym" and (t.key in gl.common or _everyday_only(doc.text, t, gl)):
             t.explanations.append((-1, "common", ""))
 
     return [t for t in terms.values() if t.uses]
+
+
+# Characters either side of a use read for the words that show an everyday meaning.
+_EVERYDAY_WINDOW = 40
+
+
+def _everyday_only(text: str, t: Term, gl) -> bool:
+    """Every use of an acronym with two meanings ("DNA evidence" / "DNA" for did not
+    attend) is in its everyday sense: a family knows it there, but one use in the
+    probation sense still needs explaining."""
+    rx = gl.everyday.get(t.key)
+    return rx is not None and bool(t.uses) and all(_in_everyday_context(text, s, e, rx) for s, e in t.uses)
+
+
+def _in_everyday_context(text: str, s: int, e: int, rx: re.Pattern) -> bool:
+    lo = max(0, s - _EVERYDAY_WINDOW)
+    window = text[lo:e + _EVERYDAY_WINDOW]
+    return any(m.start() <= s - lo and e - lo <= m.end() for m in rx.finditer(window))
 
 
 def _mentions(text: str, t: Term) -> bool:
