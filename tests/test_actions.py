@@ -117,6 +117,17 @@ def test_actions_linked_to_deficits(checked):
     assert results["actions"].summary["actions_without_finding"] >= 0
 
 
+def test_rows_without_a_finding_count_from_1_like_each_rows_own_number(checked, tmp_path):
+    res = checked[1]["actions"]
+    unlinked = [f.data["row"] for f in res.findings if not f.data["relevant"]]
+    assert unlinked == [2]  # "Staff to be reminded of the policy." addresses no judgement
+    assert res.summary["actions_without_finding_rows"] == unlinked
+    # a list plan has no table rows: its items are numbered from 1 in plan order
+    listed = run_checks(_load(tmp_path, LIST_REVIEW), ["actions"])["actions"]
+    assert [f.data["row"] for f in listed.findings] == [None, None]
+    assert listed.summary["actions_without_finding_rows"] == [1, 2]
+
+
 def test_items_cli_order_and_blank_lines(tmp_path, run_cli):
     p = tmp_path / "items.txt"
     p.write_text("Remind staff of the recall policy.\n\nThe SPO will audit 10 cases by 31 March 2025 and report the compliance rate to the PDU board.\n")

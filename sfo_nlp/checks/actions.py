@@ -65,6 +65,12 @@ def _plan_ranges(doc, plan) -> list[tuple[int, int]]:
     return out
 
 
+def _row_number(item, k: int) -> int:
+    """The row as users see it: the 1-based table row each finding's ``row`` gives, or for a
+    list item (no table row) its 1-based place in the plan. Never the 0-based index."""
+    return item.row if item.row is not None else k + 1
+
+
 @register(CHECK_ID, "Action plan: SMART features, level, strength and link to deficit findings",
           needs=NEEDS, reads=("judgements",))
 def check_actions(doc, ctx: CheckContext) -> CheckResult:
@@ -122,6 +128,7 @@ def check_actions(doc, ctx: CheckContext) -> CheckResult:
         "actions_without_finding": sum(1 for k in range(len(answers)) if k not in by_action),
         # the judgement findings (indices into the "judgements" check) behind the figure
         "unaddressed_findings": unaddressed,
-        "actions_without_finding_rows": [k for k in range(len(answers)) if k not in by_action],
+        "actions_without_finding_rows": [_row_number(plan.items[k], k) for k in range(len(answers))
+                                         if k not in by_action],
     }
     return CheckResult(CHECK_ID, findings, summary)
