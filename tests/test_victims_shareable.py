@@ -123,3 +123,22 @@ def test_text_report_lists_each_item_once(tmp_path, run_cli):
     assert code == 0, err
     assert "item(s) of personal data in" in out and "mentions" in out
     assert sum(line.count("Mr Ashworth") for line in out.splitlines()) == 1
+
+
+def test_a_name_stops_at_an_initial_that_ends_a_sentence(tmp_path, run_cli):
+    """QA (sfo-30): "asked to be called Ms R. Through her victim liaison officer..." was
+    reported as the staff name "Ms R. Through", and redaction cut the sentence. The name
+    stops at the initial; "Ms R." alone is a pseudonym, not a full name. A surname after
+    an initial is still part of the name."""
+    p = tmp_path / "r.md"
+    p.write_text("1.2 His former partner has asked to be called Ms R. Through her victim liaison officer she "
+                 "asked four questions.\n\n1.3 The victim asked to be called Ms K. She met the officer in May.\n\n"
+                 "1.4 The probation officer Mr J. Smith met him in May.\n")
+    res = run_checks(load(p), ["victims.shareable"])["victims.shareable"]
+    assert [(f.data["kind"], f.quote) for f in res.findings] == [("staff_name", "Mr J. Smith")]
+    out = tmp_path / "r.txt"
+    code, _, err = run_cli("redact", p, "-o", out)
+    assert code == 0, err
+    text = out.read_text()
+    assert "called Ms R. Through her victim liaison officer" in text
+    assert "probation officer [REDACTED: staff name] met him" in text

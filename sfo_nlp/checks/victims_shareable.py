@@ -85,6 +85,7 @@ def _clean_person(doc, ent) -> tuple[int, int] | None:
     cfg = name_rules()
     start, end = ent.start_char, ent.end_char
     text = re.split(r"\n| \| ", doc.text[start:end])[0]  # an entity never runs across cells or lines
+    text = _stop_at_sentence_end(doc, start, text)
     end = start + len(text)
     m = cfg["_role"].match(text)
     while m and m.end() < len(text):
@@ -104,13 +105,29 @@ def _clean_person(doc, ent) -> tuple[int, int] | None:
     if words[-1] in cfg["place_words"]:
         return None  # "Gill Road"
     full = [w for w in words if len(w) > 1]
-    # A first name and surname, or a title and surname: a lone word ("Kent", "Cap") is
-    # too often a place or a misread, and "Ms K" is a pseudonym chosen to be shared.
-    if not full or (len(full) < 2 and not _HONORIFIC.match(text)):
+    # A first name and surname, a title and surname or an initial and surname ("J. Smith"):
+    # a lone word ("Kent", "Cap") is too often a place or a misread, and "Ms K" is a
+    # pseudonym chosen to be shared.
+    if not full or (len(full) < 2 and not _HONORIFIC.match(text) and len(words) < 2):
         return None
     if cfg["_role"].fullmatch(text):
         return None
     return start, end
+
+
+_INITIAL_STOP = re.compile(r"(?<![\w.])[A-Z]\.(?=[ \t]+([A-Z][\w'\u2019-]*))")
+
+
+def _stop_at_sentence_end(doc, start: int, text: str) -> str:
+    """Cut an entity at an initial whose full stop ends a sentence: in "called Ms R.
+    Through her officer" the model runs the pseudonym on into the next sentence's
+    first word. A word after an initial that is not a proper noun ("Through", "When")
+    starts a new sentence; a surname ("Mr J. Smith") is one."""
+    for m in _INITIAL_STOP.finditer(text):
+        w0 = start + m.start(1)
+        if not _word_ok(doc, w0, w0 + len(m.group(1)), m.group(1)):
+            return text[:m.end()]
+    return text
 
 
 def name_hits(doc) -> list[Hit]:
