@@ -219,3 +219,51 @@ def test_case_details_read_as_a_reader_would_name_them(analysed):
     draw_summary(con, result)
     text = " ".join(con.export_text().split())
     assert "Case: Index offence: Robbery; Risk of serious harm: High, to the public" in text and "rosh_level" not in text
+
+
+def test_top_fixes_are_specific_suggestions_never_the_question_again():
+    from sfo_nlp.report.summary import top_fixes
+
+    def answer(pid, ans, conf, evidence=()):
+        return {"prompt_id": pid, "answer": ans, "confidence": conf, "question": f"Does the review do {pid}?",
+                "reason": "r", "evidence": list(evidence)}
+
+    def finding(quote, suggestion):
+        return {"quote": quote, "page": 2, "suggestion": suggestion, "severity": "warning"}
+
+    result = {"checks": {}, "answers": [
+        answer("3.1d", "no", 0.9),  # nothing specific to suggest: skipped, not "Make sure the review answers"
+        answer("3.2e", "no", 0.8, [finding("Staff to be reminded.", "Add what will change.")]),
+        answer("3.2g", "no", 0.7, [finding("Police to be told.", "Add what will change.")]),  # same fix again
+        answer("1e", "partly", 0.9, [finding("Workloads were high.", "Analyse the systems.")]),
+        answer("4a", "yes", 0.9, [finding("RAR", "Spell it out.")]),  # met: no fix needed
+    ]}
+    assert top_fixes(result) == [("3.2e", 'Add what will change. On "Staff to be reminded." (page 2).'),
+                                 ("1e", 'Analyse the systems. On "Workloads were high." (page 2).')]
+
+
+def test_summary_says_1_page_and_lists_no_empty_fixes(analysed):
+    from rich.console import Console
+
+    from sfo_nlp.report import draw_summary, render_html
+
+    _, doc, result = analysed
+    bare = dict(result, pages=1, answers=[dict(a, evidence=[]) for a in result["answers"]])
+    con = Console(record=True, width=200)
+    draw_summary(con, bare)
+    text = con.export_text()
+    assert "(1 page, HMIP" in text and "1 pages" not in text
+    assert "Make sure the review answers" not in text
+    assert "No specific suggestion from the checks: see the weakest prompts above." in text
+    page = render_html(bare, doc)
+    assert "<p>1 page; HMIP" in page and "Make sure the review answers" not in page
+
+
+def test_extract_says_1_page_and_table_1_page_1(tmp_path, run_cli):
+    p = tmp_path / "one.md"
+    p.write_text("# Review\n\n| Action | Owner |\n|---|---|\n| Audit cases | SPO |\n")
+    code, out, err = run_cli("extract", p)
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "TEXT, 1 page, 2 blocks, 1 table, 0 footnotes" in text and "table 1 (page 1)" in text
+    assert "1 pages" not in text and "(pages 1)" not in text

@@ -28,9 +28,11 @@ def extract(
         return
 
     def draw(con) -> None:
-        con.print(f"[bold]{doc.source}[/bold]  {doc.format.upper()}, {doc.page_count} pages, "
-                  f"{len(doc.blocks)} blocks, {len(doc.tables)} tables, {len(doc.footnotes)} footnotes, "
-                  f"{doc.word_count} words")
+        from sfo_nlp.report.summary import count_of
+
+        con.print(f"[bold]{doc.source}[/bold]  {doc.format.upper()}, {count_of(doc.page_count, 'page')}, "
+                  f"{count_of(len(doc.blocks), 'block')}, {count_of(len(doc.tables), 'table')}, "
+                  f"{count_of(len(doc.footnotes), 'footnote')}, {count_of(doc.word_count, 'word')}")
         if doc.metadata:
             from sfo_nlp.ingest.metadata import as_stated
 
@@ -46,7 +48,8 @@ def extract(
                 con.print(f"[bold]{'#' * (b.level or 1)} {b.text}[/bold]", markup=True)
             elif b.type == "table" and b.table is not None:
                 t = doc.tables[b.table]
-                rt = RichTable(title=f"table {t.id + 1} (pages {', '.join(map(str, t.pages))})", show_lines=True)
+                where = f"page{'s' if len(t.pages) != 1 else ''} {', '.join(map(str, t.pages))}"
+                rt = RichTable(title=f"table {t.id + 1} ({where})", show_lines=True)
                 width = max(len(r) for r in t.rows) if t.rows else 0
                 header = t.header + [""] * (width - len(t.header))
                 for h in header:

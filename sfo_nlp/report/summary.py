@@ -38,28 +38,46 @@ def _where(f: dict) -> str:
     return f' On "{short}"{page}.'
 
 
+def _suggesting(answer: dict) -> dict | None:
+    """The evidence whose suggestion to give: a warning's before an info's."""
+    for want_info in (False, True):
+        for f in answer.get("evidence", []):
+            if f.get("suggestion") and (f.get("severity") == "info") == want_info:
+                return f
+    return None
+
+
 def fix_for(answer: dict) -> str:
     """The checks' own suggestion where there is one (with the passage it is about), else
     the question the review should answer. Never a list of words to insert: a reviewer
     should improve the analysis, not satisfy the tool's search."""
-    for want_info in (False, True):
-        for f in answer.get("evidence", []):
-            if f.get("suggestion") and (f.get("severity") == "info") == want_info:
-                return f["suggestion"] + _where(f)
+    f = _suggesting(answer)
+    if f is not None:
+        return f["suggestion"] + _where(f)
     question = answer.get("question")
     return f"Make sure the review answers: {question}" if question else answer["reason"]
 
 
 def top_fixes(result: dict, limit: int = 5) -> list[tuple[str, str]]:
-    """(prompt id, fix) for the weakest prompts, one fix per distinct suggestion."""
+    """(prompt id, fix) for the weakest prompts, one fix per distinct suggestion.
+
+    Only prompts whose checks suggest something specific: restating a prompt's question
+    tells the reviewer nothing the weakest-prompts list does not (QA 7), and the same
+    suggestion on another passage is the same fix."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     private = private_spans(result)
     for a in weakest(result, limit=len(result["answers"])):
-        fix = fix_for(dict(a, evidence=shareable_evidence(a, private)))
-        if fix not in seen:
-            seen.add(fix)
-            out.append((a["prompt_id"], fix))
+        f = _suggesting(dict(a, evidence=shareable_evidence(a, private)))
+        if f is None or f["suggestion"] in seen:
+            continue
+        seen.add(f["suggestion"])
+        out.append((a["prompt_id"], f["suggestion"] + _where(f)))
         if len(out) >= limit:
             break
     return out
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """A count as a reader would say it: "1 page", "3 pages", never "1 pages"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

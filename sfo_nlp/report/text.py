@@ -8,13 +8,13 @@ from rich.table import Table
 from rich.text import Text
 
 from sfo_nlp.report.note import ANSWER_WORDS, DRAFT_NOTICE
-from sfo_nlp.report.summary import top_fixes, weakest
+from sfo_nlp.report.summary import count_of, top_fixes, weakest
 
 STYLE = {"yes": "green", "partly": "yellow", "no": "red", "not_evidenced": "dim"}
 
 
 def draw_summary(con: Console, result: dict) -> None:
-    con.print(f"[bold]{escape(result['source'])}[/bold]  ({result['pages']} pages, HMIP {result['standards_version']} standards)",
+    con.print(f"[bold]{escape(result['source'])}[/bold]  ({count_of(result['pages'], 'page')}, HMIP {result['standards_version']} standards)",
               markup=True, highlight=False)
     con.print(DRAFT_NOTICE, style="bold red", markup=False)
     if result.get("metadata"):
@@ -45,5 +45,8 @@ def draw_summary(con: Console, result: dict) -> None:
     if missing:
         con.print(f"[dim]Not evidenced (a check this prompt needs did not run): {', '.join(missing)}[/dim]", markup=True)
     con.print("\n[bold]Top fixes[/bold]", markup=True)
-    for i, (pid, fix) in enumerate(top_fixes(result), start=1):
+    fixes = top_fixes(result)
+    for i, (pid, fix) in enumerate(fixes, start=1):
         con.print(f" {i}. ({pid}) {fix}", markup=False, highlight=False)
+    if not fixes:  # a heading over nothing looks like a fault
+        con.print(" No specific suggestion from the checks: see the weakest prompts above.", markup=False)
