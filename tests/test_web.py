@@ -243,3 +243,45 @@ def test_serve_prints_a_private_address_and_answers_on_loopback(tmp_path):
 def test_serve_refuses_a_bad_port(run_cli):
     code, out, err = run_cli("serve", "--port", "70000")
     assert code == 2 and err.startswith("error: ") and "--port" in err
+
+
+def _upload_handles(upload_dir: Path) -> list[str]:
+    """This process's open files inside the upload folder (deleted or not)."""
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # closed while listing
+        if target.startswith(str(upload_dir)):
+            out.append(target)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count open files")
+def test_failed_uploads_name_the_users_file_say_what_to_do_and_close_every_handle(tmp_path):
+    from docgen import make_pdf
+
+    simple = [("h1", "Review"), ("p", "The practitioner did not review the risk assessment.")]
+    full = make_pdf(tmp_path / "full.pdf", simple)
+    locked = make_pdf(tmp_path / "locked.pdf", simple, password="s3cret")
+    with _client(tmp_path) as client:
+        _login(client)
+        csrf = _csrf(client)
+        upload_dir = client.app.state.web.upload_dir
+
+        def job_error(name: str, data: bytes) -> str:
+            r = client.post("/upload", data={"csrf": csrf}, files={"file": (name, data, "application/pdf")},
+                            follow_redirects=False)
+            assert r.status_code == 303, r.text
+            text = _wait(client, r.headers["location"])
+            return " ".join(re.search(r'role="alert">([^<]*)<', text).group(1).split())
+
+        truncated = job_error("trunc.pdf", full.read_bytes()[: full.stat().st_size // 2])
+        assert truncated.startswith("trunc.pdf: ") and "truncated" in truncated and "tmp" not in truncated
+        protected = job_error("locked.pdf", locked.read_bytes())
+        assert protected.startswith("locked.pdf: this PDF is password-protected")
+        assert "Remove the protection" in protected and "command line" in protected
+        assert "give its password with --password" not in protected
+        assert list(upload_dir.iterdir()) == []  # each upload removed once read...
+        assert _upload_handles(upload_dir) == []  # ...and no handle kept open on it

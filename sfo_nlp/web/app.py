@@ -25,7 +25,7 @@ from sfo_nlp.errors import SfoError
 from sfo_nlp.settings import Settings
 from sfo_nlp.store import ANSWERS, Store
 from sfo_nlp.web import security
-from sfo_nlp.web.jobs import Jobs
+from sfo_nlp.web.jobs import Jobs, user_message
 
 UPLOAD_SUFFIXES = {".pdf", ".docx", ".md", ".txt"}
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -126,9 +126,10 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
         name = Path(file.filename).name  # never trust a client's path
         if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
             return message("Not a review", f"{name}: give a PDF or Word (.docx) file", 415)
-        dest = Path(tempfile.mkstemp(dir=state.upload_dir, suffix=Path(name).suffix.lower())[1])
+        fd, tmp = tempfile.mkstemp(dir=state.upload_dir, suffix=Path(name).suffix.lower())
+        dest = Path(tmp)
         size = 0
-        with dest.open("wb") as out:
+        with os.fdopen(fd, "wb") as out:  # mkstemp's own handle: opening the path again leaked it
             while chunk := await file.read(1 << 20):
                 size += len(chunk)
                 if size > state.max_upload_bytes:
@@ -140,7 +141,7 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
             guards.check_file(dest, Settings.from_env())
         except SfoError as exc:
             dest.unlink(missing_ok=True)
-            return message("Cannot read this file", " ".join(str(exc).split()).replace(dest.name, name), 400)
+            return message("Cannot read this file", user_message(exc, name, dest), 400)
         job = state.jobs.submit(name, dest, standards)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 

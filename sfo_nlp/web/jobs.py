@@ -41,6 +41,19 @@ class Job:
         return STAGES[self.stage]
 
 
+def user_message(exc: Exception, name: str, path: Path) -> str:
+    """An error as the person at the page should read it: about the file under the name
+    they uploaded (never this app's private temporary name), and with what they can do
+    here. The page has no password field, so the CLI's "--password" advice is for later."""
+    from sfo_nlp.errors import EncryptedError
+
+    if isinstance(exc, EncryptedError):
+        return (f"{name}: this PDF is password-protected. Remove the protection (save an unprotected copy) "
+                "and upload that, or check it from the command line: sfo-nlp analyse FILE --password PASSWORD")
+    text = " ".join(str(exc).split())
+    return text.replace(str(path), name).replace(path.name, name)
+
+
 class Jobs:
     def __init__(self, db_path: Path | None) -> None:
         self.db_path = db_path
@@ -79,9 +92,9 @@ class Jobs:
             job.sha256 = doc.sha256
             job.stage = "done"
         except SfoError as exc:
-            job.error, job.stage = " ".join(str(exc).split()), "error"
+            job.error, job.stage = user_message(exc, job.name, job.path), "error"
         except Exception as exc:  # never let a bad file kill the worker thread silently
-            job.error = f"internal error ({type(exc).__name__}): {' '.join(str(exc).split())}"
+            job.error = f"internal error ({type(exc).__name__}): {user_message(exc, job.name, job.path)}"
             job.stage = "error"
         finally:
             job.finished = time.monotonic()
