@@ -143,6 +143,16 @@ def prepare_analysis(analysis: "Analysis", doc: "ReviewDocument", path: str | Pa
 PARAGRAPH_TYPES = ("paragraph", "list_item", "quote", "table")
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite does (SQLite would make it
+    world-readable, and it holds every paragraph's text); its journal files copy this mode."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # an existing store keeps the mode its owner gave it
+    os.close(fd)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -165,8 +175,14 @@ class Store:
     def open(self) -> "Store":
         if self._conn is not None:
             return self
+        if self.path.exists() and not self.path.is_file():  # SFO_NLP_DB at a pipe or device: never open it
+            raise SfoError(f"cannot open database {self.path}: it is not a regular file")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SfoError(f"cannot create database folder {self.path.parent}: {exc.strerror}") from exc
+        try:
+            _create_private(self.path)
             conn = sqlite3.connect(self.path, timeout=30)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys = ON")
@@ -176,7 +192,7 @@ class Store:
             self._conn = None
             raise SfoError(f"cannot open database {self.path}: {exc}") from exc
         except OSError as exc:
-            raise SfoError(f"cannot create database folder {self.path.parent}: {exc.strerror}") from exc
+            raise SfoError(f"cannot create database {self.path}: {exc.strerror}") from exc
         return self
 
     def close(self, commit: bool = True) -> None:
@@ -242,6 +258,11 @@ class Store:
             ).fetchone()
             is not None
         )
+
+    def standards_counts(self) -> dict[str, int]:
+        """Standards version -> how many analyses are stored under it."""
+        rows = self.conn.execute("SELECT standards, COUNT(*) FROM analyses GROUP BY standards ORDER BY standards")
+        return {r[0]: r[1] for r in rows}
 
     def list_analyses(self) -> list[dict]:
         """One summary row per stored analysis (no full result), newest first."""

@@ -4,12 +4,16 @@ MD = "# Summary\n\nThe probation practitioner did not review the risk assessment
 
 
 def test_output_onto_input_is_refused_and_input_kept(tmp_path, run_cli):
-    review = tmp_path / "review.md"
+    review = tmp_path / "review.txt"
     review.write_text(MD)
     code, out, err = run_cli("extract", review, "--output", review)
     assert code == 2
     assert err.startswith("error: ") and "input file" in err
     assert review.read_text() == MD
+    # extract writes no Markdown, so a .md name is refused before the input is compared
+    review = review.rename(tmp_path / "review.md")
+    code, out, err = run_cli("extract", review, "--output", review)
+    assert code == 2 and err.startswith("error: ") and review.read_text() == MD
 
 
 def test_output_in_missing_folder_is_refused(tmp_path, run_cli):

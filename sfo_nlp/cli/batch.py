@@ -13,13 +13,13 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_db, emit, render_console, to_json
 from sfo_nlp.corpus import triage
 from sfo_nlp.corpus.batch import cap_workers, discover, run_batch
 from sfo_nlp.store import Store
 
 DbOpt = typer.Option(None, "--db", help="SQLite file to store results in (default: your user data folder, "
-                     "or SFO_NLP_DB).", dir_okay=False)
+                     "or SFO_NLP_DB).", dir_okay=False, callback=_check_db)
 
 
 def default_workers() -> int:

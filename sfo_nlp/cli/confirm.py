@@ -19,10 +19,12 @@ from rich.text import Text
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.analyse import StandardsOpt
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, console, emit, render_console, to_json
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, _check_db, _check_output, console, emit,
+                                render_console, to_json)
 from sfo_nlp.errors import SfoError
 
-DbOpt = typer.Option(None, "--db", help="SQLite store (default: your data folder, or $SFO_NLP_DB).", dir_okay=False)
+DbOpt = typer.Option(None, "--db", help="SQLite store (default: your data folder, or $SFO_NLP_DB).", dir_okay=False,
+                     callback=_check_db)
 
 
 def _who(who: Optional[str]) -> str:
@@ -106,7 +108,8 @@ def confirm(
     who: Optional[str] = typer.Option(None, "--who", help="Your name, stored with each decision."),
     standards: str = StandardsOpt,
     import_file: Optional[Path] = typer.Option(None, "--import", help="Take the decisions from an edited YAML/JSON file.", dir_okay=False),
-    template_file: Optional[Path] = typer.Option(None, "--template", help="Write a YAML/JSON decisions file pre-filled with the drafts, then stop.", dir_okay=False),
+    template_file: Optional[Path] = typer.Option(None, "--template", help="Write a YAML/JSON decisions file pre-filled with the drafts, then stop.", dir_okay=False,
+                                                 callback=_check_output),
     password: Optional[str] = PasswordOpt,
 ) -> None:
     """Confirm or change each DRAFT answer (in the terminal, from piped lines, or from a file)."""

@@ -9,7 +9,7 @@ import typer
 
 from sfo_nlp.cli.analyse import StandardsOpt
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, PasswordOpt, emit
+from sfo_nlp.cli.common import FormatOpt, Format, PasswordOpt, emit, output_option
 from sfo_nlp.cli.confirm import DbOpt
 
 
@@ -17,7 +17,7 @@ from sfo_nlp.cli.confirm import DbOpt
 def export(
     path: Path = typer.Argument(..., help="The review (PDF, DOCX or text) whose feedback to write."),
     format: Format = FormatOpt("md", "docx"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for docx).", dir_okay=False),
+    output: Optional[Path] = output_option("File to write (required for docx; a .docx name writes Word)."),
     db: Optional[Path] = DbOpt,
     standards: str = StandardsOpt,
     password: Optional[str] = PasswordOpt,

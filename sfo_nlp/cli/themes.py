@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.batch import DbOpt
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, emit, render_console, to_json
+from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, _check_output_dir, emit, render_console, to_json
 from sfo_nlp.errors import SfoError
 from sfo_nlp.store import Store, require_existing
 
@@ -19,6 +19,7 @@ from sfo_nlp.store import Store, require_existing
 def themes(
     db: Optional[Path] = DbOpt,
     output_dir: Optional[Path] = typer.Option(None, "--output-dir", "-d", file_okay=False,
+                                              callback=_check_output_dir,
                                               help="Write CSV tables, PNG charts and themes.html here."),
     standards: Optional[str] = typer.Option(None, "--standards", help="Only reviews analysed under this "
                                             "standards version (default: all)."),
@@ -36,6 +37,7 @@ def themes(
     from sfo_nlp.corpus.theme_analysis import analyse_themes
 
     with Store(db) as store:
+        _require_standards_stored(store, standards)
         report = analyse_themes(store, standards=standards)
     written = []
     if output_dir is not None:
@@ -46,6 +48,17 @@ def themes(
         emit(to_json(report.to_dict() | {"files": [str(p) for p in written]}), output)
         return
     render_console(lambda con: _draw(con, report, written), output)
+
+
+def _require_standards_stored(store: Store, standards: Optional[str]) -> None:
+    """Name the versions stored: 'run batch first' is wrong advice when reviews are stored under another."""
+    counts = store.standards_counts()
+    if standards is None or standards in counts or not counts:
+        return
+    stored = ", ".join(f"{v} ({n} review{'s' if n != 1 else ''})" for v, n in counts.items())
+    use = f"--standards {next(iter(counts))}" if len(counts) == 1 else "--standards with one of those"
+    raise SfoError(f"no reviews in {store.path} were analysed under the {standards} standards; stored: {stored}. "
+                   f"Use {use}, or run: sfo-nlp batch FOLDER --standards {standards} --db {store.path}")
 
 
 def _draw(con, report, written) -> None:

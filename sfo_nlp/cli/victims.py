@@ -12,7 +12,8 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, emit, render_console, to_json, write_atomic
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, emit, format_for_output,
+                                format_given, render_console, to_json, write_atomic)
 from sfo_nlp.errors import UsageError
 
 PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
@@ -82,7 +83,9 @@ def sensitivity(
 @app.command()
 def shareable(
     path: Path = PathArg,
-    format: Format = FormatOpt("text", "json"),
+    # With --redact the --output name picks the copy's format, so the report format is
+    # taken from the name only without it (below).
+    format: Format = FormatOpt("text", "json", infer=False),
     output: Optional[Path] = OutputOpt,
     password: Optional[str] = PasswordOpt,
     redact: bool = typer.Option(False, "--redact", help="Write a redacted copy to --output instead of a report."),
@@ -101,6 +104,7 @@ def shareable(
         return
     if log_text:
         raise UsageError("--log-text only applies with --redact")
+    format = format_for_output(format, output, ("text", "json"), format_given())
     doc, res = run_one(path, "victims.shareable", password)
     if format is Format.json:
         emit(to_json(res.to_dict()), output)
