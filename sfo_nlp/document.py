@@ -25,6 +25,8 @@ BlockType = Literal[
 BLOCK_SEPARATOR = "\n\n"
 CELL_SEPARATOR = " | "
 ROW_SEPARATOR = "\n"
+# Said once wherever page numbers of such a file are shown (ReviewDocument.pages_approximate).
+APPROXIMATE_PAGES_NOTE = "Word file: page numbers are approximate"
 
 
 @dataclass
@@ -122,6 +124,10 @@ class ReviewDocument:
     metadata: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
     warnings: list[str] = field(default_factory=list)
+    # True when page numbers (and page_count) are estimates: a Word file has no fixed
+    # pages, and one that records too few page breaks for its length gets its pages
+    # estimated from the words (sfo_nlp/ingest/pages.py)
+    pages_approximate: bool = False
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
     _spacy: Any = field(default=None, repr=False)
@@ -180,6 +186,11 @@ class ReviewDocument:
             if row < len(t.row_pages):
                 return t.row_pages[row]
         return b.page
+
+    @property
+    def page_note(self) -> str | None:
+        """The one line to show with page numbers that are estimates, else None."""
+        return APPROXIMATE_PAGES_NOTE if self.pages_approximate else None
 
     def quote(self, start: int, end: int) -> str:
         return self.text[start:end]
@@ -241,6 +252,7 @@ class ReviewDocument:
             "format": self.format,
             "sha256": self.sha256,
             "pages": self.page_count,
+            "pages_approximate": self.pages_approximate,
             "metadata": self.metadata,
             "blocks": [asdict(b) for b in self.blocks],
             "tables": [asdict(t) for t in self.tables],

@@ -81,3 +81,15 @@ def test_sfo09_pdf_explains_oasys_in_a_footnote_in_paragraph_4_3():
         block, pos = spots[label]
         assert block.type == "paragraph" and block.text.startswith("4.3 ")
         assert doc.text[pos - len(word) : pos] == word and doc.page_at(pos) == 4
+
+
+def test_sfo17_docx_pages_are_estimated_and_said_to_be_approximate():
+    """QA: 'extract sfo-17.docx' said 'DOCX, 1 pages'; the PDF of the same review has 21."""
+    import pypdfium2
+
+    doc = load(REVIEWS / "docx" / "sfo-17.docx")
+    pdf_pages = len(pypdfium2.PdfDocument(str(REVIEWS / "pdf" / "sfo-17.pdf")))
+    assert doc.pages_approximate and doc.warnings.count("Word file: page numbers are approximate") == 1
+    assert abs(doc.page_count - pdf_pages) <= 0.25 * pdf_pages
+    body = [b for b in doc.blocks if b.type != "footnote"]
+    assert body[0].page == 1 and body[-1].page >= 0.75 * pdf_pages

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from docgen import expected_words, long_review, make_docx, plain
+from sfo_nlp.document import APPROXIMATE_PAGES_NOTE
 from sfo_nlp.ingest import load
 
 
@@ -37,7 +38,9 @@ def test_structure_in_body_order(long_docx):
 def test_page_count_words_furniture(long_docx):
     _, blocks, notes, doc = long_docx
     assert doc.page_count == 42
-    assert not doc.warnings
+    # no break recorded in 42 pages of text: Word's count is kept, page numbers estimated
+    assert doc.pages_approximate and doc.warnings == [APPROXIMATE_PAGES_NOTE]
+    assert doc.blocks[0].page == 1 and 38 <= max(b.page for b in doc.blocks) <= 42
     want = _words(" ".join(expected_words(blocks, notes)))
     ours = _words(doc.text) + Counter(list(notes))  # labels are not in the text
     assert sum(((want - ours) + (ours - want)).values()) / sum(want.values()) < 0.02
@@ -101,6 +104,7 @@ def test_word_rendered_page_breaks_give_pages(tmp_path):
     doc = load(path)
     assert [(b.page, b.pages) for b in doc.blocks] == [(1, [1]), (1, [1, 2]), (3, [3])]
     assert doc.page_count == 3
+    assert not doc.pages_approximate and APPROXIMATE_PAGES_NOTE not in doc.warnings
 
 
 def test_word_table_of_contents_is_marked(tmp_path):
@@ -147,3 +151,66 @@ def test_footnote_markers_stay_on_their_words_after_a_contents_page(tmp_path):
     assert sum(b.type == "contents" for b in doc.blocks) == 3
     (pos,) = doc.footnotes[0].markers
     assert doc.text[pos - 5 : pos] == "OASys" and doc.block_at(pos).type == "paragraph"
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_SENTENCE = "The practitioner saw the person on probation weekly but did not record any risk discussion. "
+
+
+def test_word_file_without_page_breaks_gets_approximate_page_numbers(tmp_path, run_cli):
+    """QA: a Word file said '1 pages' (python-docx writes <Pages>1</Pages> whatever the
+    length) and every quote said 'page 3'. A file that records too few breaks for its
+    length gets pages estimated from its words, and says so once."""
+    blocks = [("h1", "Review")] + [("p", f"{i + 1}.1 " + _SENTENCE * 5) for i in range(40)]
+    path = make_docx(tmp_path / "long.docx", blocks, pages=1)
+    doc = load(path)
+    assert doc.pages_approximate and doc.page_note == APPROXIMATE_PAGES_NOTE
+    assert doc.warnings.count(APPROXIMATE_PAGES_NOTE) == 1
+    words = doc.word_count
+    assert abs(doc.page_count - words / 400) <= 1 and doc.page_count > 5
+    pages = [b.page for b in doc.blocks]
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] == doc.page_count
+    assert doc.page_at(doc.blocks[-1].start) == doc.page_count
+    code, out, _ = run_cli("extract", path, "--format", "json")
+    assert code == 0 and '"pages_approximate": true' in out
+
+
+def test_too_few_page_breaks_for_the_length_is_approximate(tmp_path):
+    """Two explicit breaks (title page, contents) before 4,600 words: not page 3 throughout."""
+    blocks = [("h1", "Review"), ("pagebreak", None), ("p", "Contents"), ("pagebreak", None)]
+    blocks += [("p", _SENTENCE * 5)] * 60 + [("table", [["Action", "Owner"]] + [["Train staff", "SPO"]] * 30)]
+    doc = load(make_docx(tmp_path / "few.docx", blocks, pages=None))
+    assert doc.pages_approximate and doc.warnings == [APPROXIMATE_PAGES_NOTE]
+    assert [b.page for b in doc.blocks[:3]] == [1, 2, 3]  # recorded breaks still start pages
+    assert doc.page_count >= 13 and doc.blocks[-2].page >= 12
+    table = doc.tables[0]
+    assert table.row_pages == sorted(table.row_pages) and table.row_pages[0] == doc.blocks[-1].page
+
+
+def test_word_footnote_is_on_the_estimated_page_of_its_marker(tmp_path):
+    blocks = [("p", _SENTENCE * 5)] * 30 + [("p", "The OASys[^1] was late.")]
+    doc = load(make_docx(tmp_path / "n.docx", blocks, {"1": "The Offender Assessment System."}))
+    (note,) = doc.footnotes
+    assert note.page == doc.page_at(note.markers[0]) > 1
+    assert doc.blocks[note.block].page == note.page
+
+
+def test_section_breaks_and_page_break_before_start_pages(tmp_path):
+    """Breaks Word records besides w:br: a next-page section break and 'page break before';
+    a continuous section break does not start a page."""
+    import docx
+    from docx.enum.section import WD_SECTION
+
+    d = docx.Document()
+    d.add_paragraph("Title page.")
+    d.add_section(WD_SECTION.NEW_PAGE)
+    d.add_paragraph("Second page.")
+    d.add_section(WD_SECTION.CONTINUOUS)
+    d.add_paragraph("Still the second page.")
+    d.add_paragraph("Third page.").paragraph_format.page_break_before = True
+    path = tmp_path / "s.docx"
+    d.save(path)
+    doc = load(path)
+    assert [(b.text, b.page) for b in doc.blocks] == [
+        ("Title page.", 1), ("Second page.", 2), ("Still the second page.", 2), ("Third page.", 3)]
+    assert doc.page_count == 3 and not doc.pages_approximate

@@ -11,6 +11,7 @@ Modules:
                 merged when a table runs over a page break
   hyphens.py    line-end hyphen repair ("assess-/ment" joined, "risk-/assessment" kept)
   docx.py       Word reader (body XML in order, styles, numbering, footnotes part)
+  pages.py      Word page numbers: recorded breaks, or estimated and marked approximate
   text.py       plain text / Markdown reader
   structure.py  what the PDF and DOCX readers share (contents pages)
   metadata.py   case details (rules/metadata.yaml)

@@ -7,7 +7,10 @@
   the w:footnoteReference / w:endnoteReference markers (endnotes labelled i, ii, ...);
   the marker is not put in the text (as for PDFs), its offset is kept in Footnote.markers.
 - Page numbers: Word's last rendered page breaks when present, else explicit page
-  breaks; the page count comes from docProps/app.xml (<Pages>) or is estimated.
+  breaks (w:br, "page break before", section breaks starting a new page); where those
+  are too few for the length, pages are estimated from the words and the document is
+  marked ``pages_approximate`` (pages.py). docProps/app.xml's <Pages> is used when the
+  text does not contradict it (files not saved by Word often say 1).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from sfo_nlp.document import Block, Footnote, ReviewDocument, Table, table_text
+from sfo_nlp.document import APPROXIMATE_PAGES_NOTE, Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import InputError
+from sfo_nlp.ingest.pages import word_pages
 from sfo_nlp.ingest.structure import CONTENTS_STYLE, MarkerSpot, mark_contents, marker_positions
 from sfo_nlp.settings import Settings
 
@@ -39,15 +43,17 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
     notes_xml = _footnotes(d)
     reader = _BodyReader(styles, notes_xml)
     reader.read(d.element.body)
-    warnings: list[str] = []
-    pages = _page_count(path)
-    if pages is None:
-        pages = reader.page
-        warnings.append(f"page count estimated as {pages} from page breaks (the file does not record it)")
     furniture = _furniture(d)
     mark_contents(reader.blocks)
-    doc = ReviewDocument.build(path.name, "docx", max(pages, reader.page), reader.blocks,
-                               tables=reader.tables, furniture=furniture, warnings=warnings)
+    stated = _page_count(path)
+    pages = word_pages([b for b in reader.blocks if b.type != "footnote"], reader.tables, reader.page, stated)
+    warnings: list[str] = []
+    if pages.approximate:
+        warnings.append(APPROXIMATE_PAGES_NOTE)
+    elif stated is None:
+        warnings.append(f"page count estimated as {pages.count} from page breaks (the file does not record it)")
+    doc = ReviewDocument.build(path.name, "docx", pages.count, reader.blocks, tables=reader.tables,
+                               furniture=furniture, warnings=warnings, pages_approximate=pages.approximate)
     for b in doc.blocks:
         if b.table is not None:
             doc.tables[b.table].block = b.id
@@ -58,7 +64,17 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
         if fn is not None:
             fn.markers.append(pos)
     doc.footnotes = reader.footnotes
+    _note_pages(doc)
     return doc
+
+
+def _note_pages(doc: ReviewDocument) -> None:
+    """A note is printed on the page of its first marker (which may have been estimated)."""
+    for f in doc.footnotes:
+        page = doc.page_at(f.markers[0]) if f.markers else None
+        if page is not None:
+            f.page = page
+            doc.blocks[f.block].page, doc.blocks[f.block].pages = page, [page]
 
 
 def _style_names(d) -> dict[str, str]:
@@ -118,6 +134,11 @@ class _BodyReader:
 
     def read(self, body) -> None:
         self.rendered_breaks = body.find(f".//{W}lastRenderedPageBreak") is not None
+        # a section's w:type (how it starts) is in its own sectPr, the one that ends it
+        # (a tracked change keeps the old sectPr inside the new one: not a section)
+        self.section_starts = [_section_start(s) for s in body.iter(f"{W}sectPr")
+                               if s.getparent().tag in (f"{W}pPr", body.tag)]
+        self.sections_ended = 0
         self._children(body)
         for key, label in self.labels.items():  # notes in order of first reference
             text = self.notes.get(key, "")
@@ -149,6 +170,17 @@ class _BodyReader:
 
     # -- paragraphs --------------------------------------------------------------
     def _paragraph(self, p) -> None:
+        # Word's rendered breaks already include the pages these start
+        if not self.rendered_breaks and self.blocks and _breaks_page_before(p):
+            self.page += 1
+        self._paragraph_text(p)
+        if _ends_section(p):
+            self.sections_ended += 1
+            starts = self.section_starts[self.sections_ended : self.sections_ended + 1]
+            if not self.rendered_breaks and starts and starts[0] != "continuous":
+                self.page += 1
+
+    def _paragraph_text(self, p) -> None:
         page = self.page
         parts: list[str] = []
         markers: list[tuple[int, str]] = []
@@ -263,6 +295,23 @@ class _BodyReader:
                 markers.append((len("".join(words)), self._label(node)))
         raw = "".join(words)
         return " ".join(raw.split()), [(len(" ".join(raw[:pos].split())), lab) for pos, lab in markers]
+
+
+def _breaks_page_before(p) -> bool:
+    ppr = p.find(f"{W}pPr")
+    pb = ppr.find(f"{W}pageBreakBefore") if ppr is not None else None
+    return pb is not None and pb.get(f"{W}val", "true") not in ("0", "false", "off")
+
+
+def _ends_section(p) -> bool:
+    ppr = p.find(f"{W}pPr")
+    return ppr is not None and ppr.find(f"{W}sectPr") is not None
+
+
+def _section_start(sect) -> str:
+    """How a section starts: 'nextPage' (Word's default), 'continuous', 'oddPage'..."""
+    kind = sect.find(f"{W}type")
+    return kind.get(f"{W}val", "nextPage") if kind is not None else "nextPage"
 
 
 def _page_count(path: Path) -> int | None:
