@@ -46,6 +46,7 @@ class Removal:
     page: int | None
     replacement: str
     occurrences: int = 0
+    match_case: bool = False  # initials ("KW"): the word "kw" or "Kw" is not them
 
 
 def removals_from(doc, findings) -> list[Removal]:
@@ -56,38 +57,69 @@ def removals_from(doc, findings) -> list[Removal]:
         if len(text) < _MIN_LEN or text.lower() in seen:
             continue
         label = f.data.get("kind", "personal data").replace("_", " ")
-        seen[text.lower()] = Removal(f.data.get("kind", "personal_data"), label, text, f.page, f"[REDACTED: {label}]")
+        seen[text.lower()] = Removal(f.data.get("kind", "personal_data"), label, text, f.page, f"[REDACTED: {label}]",
+                                     match_case=bool(f.data.get("match_case")))
     # Longest first, so "Jane Smith" goes before a bare "Smith".
     return sorted(seen.values(), key=lambda r: -len(r.text))
 
 
-def _pattern(text: str) -> re.Pattern:
-    """Case-insensitive, any run of whitespace where the string has whitespace."""
+def _pattern(text: str, match_case: bool = False) -> re.Pattern:
+    """Case-insensitive (unless ``match_case``), any run of whitespace where the string
+    has whitespace."""
     parts = [re.escape(p) for p in text.split()]
     return re.compile(r"(?<![\w])" + r"\s+".join(parts) + r"(?![\w])" if text[:1].isalnum() and text[-1:].isalnum()
-                      else r"\s+".join(parts), re.I)
+                      else r"\s+".join(parts), 0 if match_case else re.I)
 
 
 def redact_string(text: str, removals: list[Removal]) -> str:
     for r in removals:
-        text, n = _pattern(r.text).subn(r.replacement, text)
+        text, n = _pattern(r.text, r.match_case).subn(r.replacement, text)
         r.occurrences += n
     return text
 
 
 def remaining(text: str, removals: list[Removal]) -> list[str]:
     """Removed strings still present (case-insensitive, any whitespace, at word edges)."""
-    return [r.text for r in removals if _pattern(r.text).search(text)]
+    return [r.text for r in removals if _pattern(r.text, r.match_case).search(text)]
 
 
 # -- text ------------------------------------------------------------------------------
 
 
+# A furniture line (digits blanked) that is nothing but a page label: "Page 3 of 8",
+# "- 3 -", "pg 1/7", or Word's "Page of" with its fields left out.
+_PAGE_LABEL = re.compile(r"(?:[\W_#]|\b(?:page|pg|of)\b)*")
+
+
 def document_text(doc) -> str:
-    """The review as plain text: furniture once at the top, then the body."""
-    furniture = sorted({b.text for b in doc.furniture})
-    head = "\n".join(furniture)
-    return (head + "\n\n" if head else "") + doc.text + "\n"
+    """The review as plain text: its running headers once at the top, the body, then its
+    running footers once at the foot. A PDF's furniture is read page by page, so each
+    line is kept once however many pages repeat it (page numbers aside), and page
+    labels are left out: they number pages the text copy does not have."""
+    head, foot = _running_lines(doc, "header"), _running_lines(doc, "footer")
+    return (head + "\n\n" if head else "") + doc.text + "\n" + ("\n" + foot + "\n" if foot else "")
+
+
+def _running_lines(doc, kind: str) -> str:
+    from sfo_nlp.ingest.layout import normalise_furniture
+
+    seen: dict[str, str] = {}
+    for b in doc.furniture:
+        norm = normalise_furniture(b.text)
+        if b.type == kind and not _PAGE_LABEL.fullmatch(norm):
+            seen.setdefault(norm, _without_page_label(b.text))
+    return "\n".join(seen.values())
+
+
+def _without_page_label(line: str) -> str:
+    """"KSS SFO 2024-008 | Page 1 of 21" -> "KSS SFO 2024-008": the line kept for every
+    page must not say it is page 1."""
+    from sfo_nlp.ingest.layout import normalise_furniture
+
+    parts = re.split(r"(\s+[|\u2013-]\s+)", line)  # pieces and, between them, their separators
+    kept = [p for p in parts[::2] if not _PAGE_LABEL.fullmatch(normalise_furniture(p))]
+    seps = parts[1::2]
+    return "".join(p + (seps[i] if i < len(kept) - 1 else "") for i, p in enumerate(kept)) if kept else line
 
 
 def redact_text(doc, removals: list[Removal]) -> bytes:
@@ -128,7 +160,7 @@ def _redact_paragraphs(root, removals: list[Removal]) -> None:
         nodes = _paragraph_nodes(p)
         joined = "".join(text for _, text in nodes)
         spans = sorted(
-            ((m.start(), m.end(), r) for r in removals for m in _pattern(r.text).finditer(joined)),
+            ((m.start(), m.end(), r) for r in removals for m in _pattern(r.text, r.match_case).finditer(joined)),
             key=lambda s: (s[0], -(s[1] - s[0])),
         )
         kept = []
@@ -183,7 +215,8 @@ def _docx_leftovers(data: bytes, removals: list[Removal]) -> list[str]:
             for r in removals:
                 for form in {r.text, escape(r.text), escape(r.text, {'"': "&quot;", "'": "&apos;"})}:
                     # Word edges, so "Tyler" is not found inside the markup "tblStyleRowBandSize".
-                    rx = re.compile(rb"(?<![A-Za-z0-9])" + re.escape(form.encode("utf-8")) + rb"(?![A-Za-z0-9])", re.I)
+                    rx = re.compile(rb"(?<![A-Za-z0-9])" + re.escape(form.encode("utf-8")) + rb"(?![A-Za-z0-9])",
+                                    0 if r.match_case else re.I)
                     if rx.search(raw):
                         found.add(r.text)
             if _is_xml(name):

@@ -202,3 +202,58 @@ def test_docx_with_text_no_one_sees_is_refused(tmp_path, run_cli, markup, what):
     code, stdout, err = run_cli("redact", patched, "--output", out)
     assert code == 2 and err.startswith("error: ") and what in err
     assert not out.exists()
+
+
+STREET_AND_INITIALS = """# Serious Further Offence Review: Tyler Brannigan
+
+| Field | Detail |
+|---|---|
+| Name of person on probation | Tyler Brannigan |
+| Address at time of SFO | Flat 3, 27 Brindley Road, Loxley Vale |
+| Probation practitioner | Kerry Walsh |
+
+2.1 The probation officer Kerry Walsh saw him weekly. The DA checks were done and the PO was told.
+
+18/01/24 Police intel: seen driving a silver Corsa on Brindley Road. KW to discuss at next appt.
+25/01/24 PoP attended. Intel discussed. KW
+"""
+
+
+def test_street_and_initials_of_removed_data_are_redacted_where_they_recur(tmp_path, run_cli):
+    """QA (sfo-07): the address was removed from the table but "on Brindley Road" and the
+    practitioner's initials "KW" stayed. Ordinary acronyms (DA, PO) stay."""
+    src = tmp_path / "r.md"
+    src.write_text(STREET_AND_INITIALS)
+    out = tmp_path / "out.txt"
+    code, _, err = run_cli("redact", src, "-o", out)
+    assert code == 0, err
+    text = out.read_text()
+    for gone in ("Brindley", "KW", "Kerry", "Walsh"):
+        assert gone not in text, gone
+    assert "Corsa on [REDACTED: address]. [REDACTED: staff name] to discuss" in text
+    assert "The DA checks were done and the PO was told" in text and "Tyler Brannigan" in text
+
+
+def test_initials_are_redacted_in_capitals_only():
+    from sfo_nlp.redact import redact_string
+
+    r = Removal("staff_name", "staff name", "KW", 1, "[REDACTED: staff name]", match_case=True)
+    assert redact_string("Seen. KW. A 3 kW heater.", [r]) == "Seen. [REDACTED: staff name]. A 3 kW heater."
+
+
+def test_text_copy_keeps_running_lines_once_without_page_labels(tmp_path, run_cli):
+    """QA (sfo-07): the text copy started "OFFICIAL - SENSITIVE / Page 1 / Page 2 ... Page 8"
+    before the title. Running headers stay once at the top, running footers once at the
+    foot without their page label, and page labels go."""
+    from docgen import make_pdf
+
+    blocks = [("h1", "Serious Further Offence Review"), ("p", "First page text."), ("pagebreak", None),
+              ("p", "Second page text."), ("pagebreak", None), ("p", "Third page text.")]
+    src = make_pdf(tmp_path / "in.pdf", blocks, header="OFFICIAL - SENSITIVE", footer="Ref SFO/24/031 | Page {page} of {pages}")
+    out = tmp_path / "out.txt"
+    code, _, err = run_cli("redact", src, "-o", out)
+    assert code == 0, err
+    text = out.read_text()
+    assert text.startswith("OFFICIAL - SENSITIVE\n\nSerious Further Offence Review"), text[:200]
+    assert text.rstrip().endswith("Third page text.\n\nRef SFO/24/031"), text[-200:]
+    assert "Page" not in text and text.count("OFFICIAL - SENSITIVE") == 1

@@ -60,6 +60,7 @@ class Hit:
     text: str
     confidence: float
     reason: str
+    match_case: bool = False  # initials ("KW"): redact only in capitals, never the word "kw"
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,8 @@ Two sources of hits:
   the review, which the family knows, so is not flagged; nor are role titles, nor
   PERSON entities with no role or relation nearby (most are the subject or the victim,
   whom the family know; flagging them all would bury the real hits).
+- what a hit gives away where it recurs: the street of an address found ("on Brindley
+  Road") and the initials of a name found ("KW", a practitioner signing case notes).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
-from sfo_nlp.checks.victims_abbrev import is_acronym
+from sfo_nlp.checks.victims_abbrev import is_acronym, key
 from sfo_nlp.checks.victims_context import word_rx
 from sfo_nlp.checks.victims_recognizers import Hit, scan
 from sfo_nlp.results import CheckResult, Finding
@@ -276,7 +278,10 @@ def find_hits(doc) -> list[Hit]:
     hits: list[Hit] = []
     for b in doc.blocks:
         hits.extend(scan(b.text, offset=b.start))
-    hits.extend(name_hits(doc))
+    names = name_hits(doc)
+    hits.extend(names)
+    hits.extend(street_mentions(doc, hits))
+    hits.extend(initials_mentions(doc, names))
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     out: list[Hit] = []
     for h in hits:
@@ -286,9 +291,87 @@ def find_hits(doc) -> list[Hit]:
     return out
 
 
+# What comes before the street in an address hit: "Flat 3, 27 " of "Flat 3, 27 Brindley Road".
+_HOUSE_NUMBER = re.compile(r"^(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{1,4}[A-Za-z]?,?\s+")
+
+
+def street_mentions(doc, hits: list[Hit]) -> list[Hit]:
+    """Once an address is personal data, its street is too wherever it recurs ("seen
+    driving on Brindley Road"): without the number it still says where the person lived."""
+    out: list[Hit] = []
+    for street, first in _streets(hits).items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(street)}(?![\w-])", doc.text):
+            if doc.block_at(m.start()) is None or any(h.start < m.end() and m.start() < h.end for h in hits + out):
+                continue
+            out.append(Hit(first.kind, first.label, m.start(), m.end(), street, 0.8,
+                           f"the street of {first.text}, found as personal data"))
+    return out
+
+
+def _streets(hits: list[Hit]) -> dict[str, Hit]:
+    """The street of each address hit: after the house number, before the locality."""
+    out: dict[str, Hit] = {}
+    for h in hits:
+        if h.kind == "address":
+            m = _HOUSE_NUMBER.match(h.text)
+            street = h.text[m.end():].split(",")[0].strip() if m else ""
+            if len(street.split()) >= 2:
+                out.setdefault(street, h)
+    return out
+
+
+def initials_mentions(doc, names: list[Hit]) -> list[Hit]:
+    """A practitioner signs case notes with their initials ("... next appt. KW"): once
+    "Kerry Walsh" is personal data, so is a standalone "KW". Only initials made from a
+    name found here, and never ones that are also a word or an abbreviation the review
+    may use in its own right ("ME", "PO", "DA"), so ordinary acronyms are left alone."""
+    out: list[Hit] = []
+    taken = [(h.start, h.end) for h in names]
+    for initials, first in _initials(names).items():
+        for m in re.finditer(rf"(?<![\w&/-]){re.escape(initials)}(?![\w&/-])", doc.text):
+            b = doc.block_at(m.start())
+            if b is None or b.type == "heading" or any(a < m.end() and m.start() < z for a, z in taken):
+                continue
+            out.append(Hit(first.kind, first.label, m.start(), m.end(), initials, 0.7,
+                           f"the initials of {first.text}, found as personal data", match_case=True))
+    return out
+
+
+def _initials(names: list[Hit]) -> dict[str, Hit]:
+    out: dict[str, Hit] = {}
+    for h in names:
+        if h.kind not in ("staff_name", "third_party_name"):
+            continue
+        words = re.findall(r"[A-Za-z][\w'-]*", _HONORIFIC.sub("", h.text))
+        if len(words) < 2 or not all(len(w) > 1 and w[0].isupper() for w in words):
+            continue  # "Mr Finch" or "P Kaur": no first name to take an initial from
+        initials = "".join(w[0] for w in words)
+        if not _ordinary_abbreviation(initials):
+            out.setdefault(initials, h)
+    return out
+
+
+def _ordinary_abbreviation(initials: str) -> bool:
+    """Initials that are also a word ("ME", "AS") or a known abbreviation ("DA", "PO")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from sfo_nlp.checks.victims_glossary import load as load_glossary
+
+    gl = load_glossary()
+    return (initials.lower() in STOP_WORDS or key(initials) in gl.acronyms or key(initials) in gl.common
+            or initials in gl.not_terms or bool(name_rules()["_role"].fullmatch(initials)))
+
+
 def furniture_hits(doc) -> list[tuple[int, Hit]]:
     """Hits in running headers and footers: (page, hit) with offsets into that block."""
     return [(b.page, h) for b in doc.furniture for h in scan(b.text)]
+
+
+def _finding_data(h: Hit) -> dict:
+    data = {"kind": h.kind, "reason": h.reason}
+    if h.match_case:
+        data["match_case"] = True  # redact tells initials ("KW") from the same letters in lower case
+    return data
 
 
 @register(CHECK, "Personal data that should not be shared with a family", needs=("ner", "tagger"))
@@ -300,7 +383,7 @@ def check(doc, ctx) -> CheckResult:
             f"{h.label[0].upper() + h.label[1:]} in a document that may be shared with the family.",
             suggestion="Remove it or replace it with a role or description (e.g. 'the probation practitioner', "
                        "'her son', 'an address in the town'); `sfo-nlp redact` writes a redacted copy.",
-            confidence=h.confidence, data={"kind": h.kind, "reason": h.reason},
+            confidence=h.confidence, data=_finding_data(h),
         ))
     for page, h in furniture_hits(doc):
         findings.append(Finding(
