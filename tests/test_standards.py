@@ -227,7 +227,7 @@ def test_3_2a_reason_names_only_the_condition_that_decided_it():
     res = {"actions": CheckResult("actions", [], {"levels_missing": [], "count": 3, "developmental": 2})}
     a = answer_prompt(std, prompt, res)
     assert a.answer == "partly"
-    assert "only 3 actions" in a.reason
+    assert "only 3 action(s)" in a.reason
     assert "miss" not in a.reason and "developmental" not in a.reason  # 0 levels missed, 67% is enough
     # a compact plan of developmental actions at every level is enough; reminders are not (as 3.2e)
     res["actions"].summary.update(count=6, developmental=5)
