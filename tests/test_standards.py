@@ -234,7 +234,7 @@ def test_3_2a_reason_names_only_the_condition_that_decided_it():
     assert answer_prompt(std, prompt, res).answer == "yes"
     res["actions"].summary.update(developmental=3)
     a = answer_prompt(std, prompt, res)
-    assert a.answer == "partly" and "only 50% are developmental" in a.reason
+    assert a.answer == "partly" and "50% are developmental" in a.reason
     res["actions"].summary.update(levels_missing=["regional"], count=9, developmental=8)
     a = answer_prompt(std, prompt, res)
     assert a.answer == "partly" and "miss 1 level" in a.reason and "9" not in a.reason
