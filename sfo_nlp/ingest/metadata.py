@@ -166,7 +166,8 @@ def extract_metadata(doc: ReviewDocument) -> dict[str, Any]:
         for label, value in label_values(b.text, any_label, raw=True):
             for name, part in fields_in(label, value):
                 put(name, part, ("block", b.id))
-    prose = [b.text for b in doc.blocks[:HEAD_BLOCKS] if b.type == "paragraph"]
+    # the title heading may name the region ("Kent, Surrey and Sussex Probation Region: ...")
+    prose = [b.text for b in doc.blocks[:HEAD_BLOCKS] if b.type in ("paragraph", "heading")]
     for name in rules.load("metadata").get("stated_in_text") or {}:
         if name not in meta:
             put(name, stated_in_text(name, prose) or "", ("text", name))
