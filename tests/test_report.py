@@ -190,8 +190,13 @@ def test_fixes_name_their_passage_and_never_ask_for_keywords():
     assert fix.startswith("Split it") and '(page 4)' in fix and 'On "The practitioner, who had' in fix
     bare = {"question": "Does the SFO review sufficiently highlight areas of exceptional practice?",
             "searched": '"good practice", "commendable"', "evidence": [], "reason": "r"}
-    assert fix_for(bare) == "Make sure the review answers: " + bare["question"]
-    assert "commendable" not in fix_for(bare)
+    assert fix_for(bare) == ""  # nothing specific: the note shows no "Suggested change" line
+    from sfo_nlp.report.markdown import _item
+    from sfo_nlp.report.note import NoteItem
+
+    item = NoteItem(prompt_id="1g", question=bare["question"], answer="partly", confirmed=False, reason="r",
+                    quotes=[], comment="", who="", fix=fix_for(bare))
+    assert "Suggested change" not in "\n".join(_item(item))
 
 
 def test_a_document_that_is_not_a_review_is_flagged(run_cli, tmp_path, analysed):

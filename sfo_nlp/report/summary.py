@@ -48,14 +48,13 @@ def _suggesting(answer: dict) -> dict | None:
 
 
 def fix_for(answer: dict) -> str:
-    """The checks' own suggestion where there is one (with the passage it is about), else
-    the question the review should answer. Never a list of words to insert: a reviewer
-    should improve the analysis, not satisfy the tool's search."""
+    """The checks' own suggestion, with the passage it is about; "" when they suggest
+    nothing specific: the note already gives the prompt's question and the reason for the
+    answer, and restating the question as a "suggested change" told the reviewer nothing
+    (QA 7). Never a list of words to insert: a reviewer should improve the analysis, not
+    satisfy the tool's search."""
     f = _suggesting(answer)
-    if f is not None:
-        return f["suggestion"] + _where(f)
-    question = answer.get("question")
-    return f"Make sure the review answers: {question}" if question else answer["reason"]
+    return f["suggestion"] + _where(f) if f is not None else ""
 
 
 def top_fixes(result: dict, limit: int = 5) -> list[tuple[str, str]]:
