@@ -26,7 +26,10 @@ EXAMPLES = [
      "`--format json|html|md|docx` gives the full result, a self-contained page for the inspector, "
      "or a draft feedback note.", f"sfo-nlp analyse {PDF}/sfo-06.pdf", 40),
     ("See how the review was read", "Blocks with their pages, tables merged across pages, footnotes "
-     "and the case details (`--format json` for the full model).", f"sfo-nlp extract {PDF}/sfo-06.pdf", 14),
+     "and the case details (`--format json` for the full model). A Word file has no fixed pages: its page "
+     "numbers come from the page breaks Word recorded, estimated (about 400 words a page) where it recorded "
+     "too few, and every command then says \"Word file: page numbers are approximate\". Quote the PDF's "
+     "pages when you can.", f"sfo-nlp extract {PDF}/sfo-06.pdf", 14),
     ("Terms a family cannot follow", "", f"sfo-nlp jargon {PDF}/sfo-06.pdf", 16),
     ("Reading age", "Threshold configurable with `--threshold` (GOV.UK aims for about 9).",
      f"sfo-nlp readability {PDF}/sfo-06.pdf", 12),
