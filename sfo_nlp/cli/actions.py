@@ -10,7 +10,7 @@ import typer
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console,
-                                require_lines_file, to_json)
+                                to_json)
 from sfo_nlp.errors import UsageError
 
 ITEM_KEYS = ("specific", "measurable", "owner", "time_bound", "level", "developmental", "strength", "confidence")
@@ -46,7 +46,6 @@ def actions(
         raise UsageError("give either a review PATH or --items FILE (one of them)")
     if items is not None:
         check_format(format, ("text", "jsonl"))  # lines always come back as JSONL
-        require_lines_file(items, "--items", "action")
         emit(_items_jsonl(items), output)
         return
     from sfo_nlp.checks import run_checks

@@ -220,40 +220,15 @@ def check_format(fmt: Format, allowed: tuple[str, ...]) -> None:
         raise SfoError(f"--format {fmt.value} is not available here; choose one of: {', '.join(allowed)}")
 
 
-# Files people pass by mistake where one item per line is expected; a PDF holds no
-# NUL byte near its start, so the text reader would take its raw syntax for items.
-_NOT_TEXT = ((b"%PDF-", "a PDF"), (b"PK\x03\x04", "a Word or zip file"), (b"\xd0\xcf\x11\xe0", "an old Word file"),
-             (b"{\\rtf", "an RTF file"), (b"\x89PNG", "an image"), (b"\xff\xd8\xff", "an image"))
-
-
-def require_lines_file(path: Path, option: str, item: str) -> None:
-    """Refuse, before any model loads, a --sentences/--items FILE that is a folder, a
-    document or image, or holds no item: each would give silent or nonsense output."""
-    path = Path(path)
-    if path.is_dir():
-        raise SfoError(f"{option} {path} is a folder; give a text file with one {item} per line")
-    if not path.is_file():
-        return  # the reader says "no such file"
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    for magic, what in _NOT_TEXT:
-        if head.startswith(magic):
-            raise SfoError(f"{option} {path} is {what}, not a text file: give a text file with one {item} per "
-                           "line (to check a whole review, give it as PATH instead)")
-    from sfo_nlp.ingest.text import decode
-
-    if not decode(path.read_bytes()).strip():
-        raise SfoError(f"no {item}s in {path}: {option} needs a text file with one {item} per line")
-
-
 def write_atomic(path: Path, data: str | bytes) -> None:
     path = Path(path)
     _refuse_overwriting_input(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise SfoError(f"cannot write {path}: folder {parent} does not exist")
-    if special_file_problem(path):  # outputs no option callback checked (--template, a default log)
-        raise SfoError(f"cannot write {path}: it {special_file_problem(path)}")
+    problem = special_file_problem(path)  # outputs no option callback checked (--template, a default log)
+    if problem:
+        raise SfoError(f"cannot write {path}: it {problem}")
     mode = "wb" if isinstance(data, bytes) else "w"
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)

@@ -10,7 +10,7 @@ import typer
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console,
-                                require_lines_file, to_json)
+                                to_json)
 from sfo_nlp.errors import UsageError
 
 SENTENCE_KEYS = ("is_judgement", "target", "polarity", "evidence", "why", "confidence")
@@ -41,7 +41,6 @@ def judgements(
         raise UsageError("give either a review PATH or --sentences FILE (one of them)")
     if sentences is not None:
         check_format(format, ("text", "jsonl"))  # text is the default: lines always come back as JSONL
-        require_lines_file(sentences, "--sentences", "sentence")
         emit(_sentences_jsonl(sentences), output)
         return
     from sfo_nlp.checks import run_checks

@@ -24,6 +24,23 @@ _IMAGE_MAGIC = {
     b"MM\x00*": "a TIFF image",
     b"BM": "a bitmap image",
 }
+# Documents people give where a text file of one item per line is expected: a PDF has no
+# NUL byte near its start, so a text reader would take its syntax for items (QA 7)
+_DOCUMENT_MAGIC = {
+    b"%PDF": "a PDF",
+    b"PK\x03\x04": "a Word or zip file",
+    b"\xd0\xcf\x11\xe0": "an old Word file",
+    b"{\\rtf": "an RTF file",
+}
+
+
+def not_text_kind(head: bytes) -> str | None:
+    """What a file is when its first bytes say it is a document or an image, not text.
+    Two-byte signatures ("BM") are left out: a line of text may start with them."""
+    for magic, what in {**_DOCUMENT_MAGIC, **_IMAGE_MAGIC}.items():
+        if len(magic) > 2 and head.startswith(magic):
+            return what
+    return None
 
 
 def check_file(path: Path, settings: Settings) -> Kind:

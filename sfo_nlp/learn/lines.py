@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sfo_nlp import nlp
 from sfo_nlp.errors import InputError
+from sfo_nlp.ingest.guards import not_text_kind
 from sfo_nlp.ingest.text import decode
 from sfo_nlp.learn.infer import NEEDS
 
@@ -17,10 +18,18 @@ MAX_LINES = 100_000
 
 
 def read_lines(path: Path) -> list[str]:
+    """The file's lines, stripped; refused (before any model loads) when the file is a
+    folder, a document or image, or holds no item: each gave silent or nonsense output."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a text file with one item per line")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     data = path.read_bytes()
+    what = not_text_kind(data[:8])
+    if what:
+        raise InputError(f"{path.name} is {what}, not a text file of one item per line "
+                         "(to check a whole review, give it as PATH instead)")
     if b"\x00" in data[:4096]:
         raise InputError(f"{path.name}: not a text file (one item per line expected)")
     lines = decode(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -28,7 +37,10 @@ def read_lines(path: Path) -> list[str]:
         lines.pop()  # the file's final newline is not a blank item
     if len(lines) > MAX_LINES:
         raise InputError(f"{path.name}: {len(lines)} lines; at most {MAX_LINES} at a time")
-    return [ln.strip() for ln in lines]
+    lines = [ln.strip() for ln in lines]
+    if not any(lines):
+        raise InputError(f"no items in {path}: give a text file with one item per line")
+    return lines
 
 
 def parse_lines(lines: list[str]) -> dict[int, object]:
