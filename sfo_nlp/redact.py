@@ -28,6 +28,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -59,8 +60,59 @@ def removals_from(doc, findings) -> list[Removal]:
         label = f.data.get("kind", "personal data").replace("_", " ")
         seen[text.lower()] = Removal(f.data.get("kind", "personal_data"), label, text, f.page, f"[REDACTED: {label}]",
                                      match_case=bool(f.data.get("match_case")))
+    removals = list(seen.values()) + _recurring_localities(doc, list(seen.values()), set(seen))
     # Longest first, so "Jane Smith" goes before a bare "Smith".
-    return sorted(seen.values(), key=lambda r: -len(r.text))
+    return sorted(removals, key=lambda r: -len(r.text))
+
+
+def _recurring_localities(doc, removals: list[Removal], taken: set[str]) -> list[Removal]:
+    """The locality of a removed address where it recurs alone ("moved back to Loxley
+    Vale"): like the street, it still says where the person lived. Only where it recurs
+    outside the address itself, so the log holds no entry that removed nothing."""
+    addresses = [r for r in removals if r.kind == "address"]
+    rest = document_text(doc)
+    for r in addresses:
+        rest = _pattern(r.text, r.match_case).sub(" ", rest)
+    out: dict[str, Removal] = {}
+    for r in addresses:
+        loc = address_locality(r.text)
+        if loc and loc.lower() not in taken and _pattern(loc, match_case=True).search(rest):
+            out.setdefault(loc, Removal(r.kind, r.label, loc, r.page, r.replacement, match_case=True))
+    return list(out.values())
+
+
+_PLACE_NAME = re.compile(r"[A-Z][a-z'\u2019-]+(?: [A-Z][a-z'\u2019-]+){0,2}")
+
+
+def address_locality(address: str) -> str | None:
+    """The locality of a street address ("Loxley Vale" of "27 Brindley Road, Loxley Vale,
+    Walsall"; the town after it is left, as it names the area a review is about anyway).
+    None unless it is a capitalised name with a word that is not an everyday one: "Town
+    Centre" or "North" removed wherever they occur would cut ordinary sentences."""
+    from sfo_nlp.checks.victims_shareable import HOUSE_NUMBER
+
+    m = HOUSE_NUMBER.match(address)
+    parts = address[m.end():].split(",") if m else []
+    locality = " ".join(parts[1].split()) if len(parts) > 1 else ""
+    if not _PLACE_NAME.fullmatch(locality):
+        return None
+    common = _common_words()
+    return None if all(w.lower() in common for w in locality.split()) else locality
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Everyday English (textstat's Dale-Chall list) and the words the address and name
+    rules already treat as not part of a name (stop words, place words such as "Centre")."""
+    from textstat.backend.utils import get_lang_easy_words
+
+    from sfo_nlp import rules
+
+    cfg = rules.load("shareable")
+    words = set(get_lang_easy_words("en")) | set(cfg["names"]["place_words"])
+    for r in cfg["recognizers"]:
+        words |= set((r.get("extend_locality") or {}).get("stop_words", ()))
+    return frozenset(w.lower() for w in words)
 
 
 def _pattern(text: str, match_case: bool = False) -> re.Pattern:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +87,11 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 def default_path() -> Path:
     env = os.environ.get(DB_ENV)
     if env:
+        # Refused like --db: a typo in the variable must not quietly create a folder and
+        # an empty store there (and then report "nothing stored").
+        if not Path(env).parent.is_dir():
+            raise SfoError(f"{DB_ENV}={env}: no such folder {Path(env).parent} (create it, or unset {DB_ENV} "
+                           "to use the default store)")
         return Path(env)
     from platformdirs import user_data_dir
 
@@ -145,12 +151,26 @@ PARAGRAPH_TYPES = ("paragraph", "list_item", "quote", "table")
 
 def _create_private(path: Path) -> None:
     """Create the database file owner-only before SQLite does (SQLite would make it
-    world-readable, and it holds every paragraph's text); its journal files copy this mode."""
+    world-readable, and it holds every paragraph's text); its journal files copy this mode.
+    An existing store is tightened instead."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return  # an existing store keeps the mode its owner gave it
+        _tighten(path)
+        return
     os.close(fd)
+
+
+def _tighten(path: Path) -> None:
+    """A store made before stores were created 0600 may be 0644, every paragraph readable
+    by anyone on the machine: take the group and world bits off one its user owns. Never
+    an error: a store on a read-only disk, or someone else's, must still open for reading."""
+    try:
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            os.chmod(path, stat.S_IMODE(st.st_mode) & 0o600)
+    except (OSError, AttributeError):  # AttributeError: no os.getuid off POSIX
+        pass
 
 
 def _now() -> str:

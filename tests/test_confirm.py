@@ -207,3 +207,16 @@ def test_note_counts_ratings_and_composite_follow_the_confirmed_answers():
     assert build_note(result).composite == "Requires improvement (4/12, DRAFT)"
     everything = _no(*(a["prompt_id"] for a in result["answers"]))
     assert build_note(result, everything).composite == "Inadequate (0/12)"
+
+
+@pytest.mark.parametrize("command", [["confirm", "REVIEW", "--who", "A"], ["export", "REVIEW"], ["agreement"],
+                                     ["batch", "REVIEW", "--quiet"]])
+def test_sfo_nlp_db_in_a_missing_folder_is_refused_like_db(env, run_cli, tmp_path, monkeypatch, command):
+    """A typo in SFO_NLP_DB must not create folders any more than a typo in --db does."""
+    p, _ = env
+    missing = tmp_path / "nodir" / "x.sqlite"
+    monkeypatch.setenv("SFO_NLP_DB", str(missing))
+    code, out, err = run_cli(*(str(p) if a == "REVIEW" else a for a in command))
+    assert code == 2 and err.startswith("error: SFO_NLP_DB=") and "no such folder" in err, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "nodir").exists()

@@ -257,3 +257,63 @@ def test_text_copy_keeps_running_lines_once_without_page_labels(tmp_path, run_cl
     assert text.startswith("OFFICIAL - SENSITIVE\n\nSerious Further Offence Review"), text[:200]
     assert text.rstrip().endswith("Third page text.\n\nRef SFO/24/031"), text[-200:]
     assert "Page" not in text and text.count("OFFICIAL - SENSITIVE") == 1
+
+
+LOCALITY = """# Serious Further Offence Review: Tyler Brannigan
+
+| Field | Detail |
+|---|---|
+| Name of person on probation | Tyler Brannigan |
+| Address at time of SFO | 14 Mill Lane, Loxley Vale |
+
+2.1 He moved back to Loxley Vale in March and was seen in LOXLEY VALE shops and in Loxley Valentine Park.
+2.2 The vale behind the estate was where he walked; Mill Lane was quiet.
+"""
+
+
+def test_locality_of_a_removed_address_is_redacted_where_it_recurs(tmp_path, run_cli):
+    """QA: "14 Mill Lane, Loxley Vale" was removed and "Mill Lane" where it recurs, but
+    "moved back to Loxley Vale" stayed. Only the whole capitalised name goes: not the
+    word "vale", not inside "Loxley Valentine"."""
+    src = tmp_path / "r.md"
+    src.write_text(LOCALITY)
+    out = tmp_path / "out.txt"
+    code, _, err = run_cli("redact", src, "-o", out)
+    assert code == 0, err
+    text = out.read_text()
+    assert "Loxley Vale " not in text and "Loxley Vale\n" not in text and "Mill Lane" not in text
+    assert "moved back to [REDACTED: address] in March" in text
+    assert "LOXLEY VALE shops" in text and "Loxley Valentine Park" in text and "The vale behind" in text
+    log = json.loads((tmp_path / "out.txt.redaction-log.json").read_text())
+    assert sorted(r["length"] for r in log["removed"] if r["kind"] == "address") == [
+        len("Mill Lane"), len("Loxley Vale"), len("14 Mill Lane, Loxley Vale")]
+    assert all(r["occurrences"] >= 1 for r in log["removed"])
+
+
+@pytest.mark.parametrize("address, locality", [
+    ("14 Mill Lane, Loxley Vale", "Loxley Vale"),
+    ("Flat 3, 27 Brindley Road, Loxley Vale, Walsall", "Loxley Vale"),
+    ("14 Mill Lane, Town Centre", None),  # common words, not a name
+    ("14 Mill Lane, North", None),
+    ("14 Mill Lane", None),
+])
+def test_locality_is_a_whole_capitalised_name_never_common_words(address, locality):
+    from sfo_nlp.redact import address_locality
+
+    assert address_locality(address) == locality
+
+
+def test_a_locality_that_does_not_recur_adds_nothing_to_the_log():
+    from types import SimpleNamespace
+
+    from sfo_nlp.redact import removals_from
+
+    def finding(kind, quote):
+        return SimpleNamespace(quote=quote, page=1, data={"kind": kind})
+
+    doc = SimpleNamespace(text="He lived at 14 Mill Lane, Loxley Vale.\n", furniture=[])
+    removals = removals_from(doc, [finding("address", "14 Mill Lane, Loxley Vale")])
+    assert [r.text for r in removals] == ["14 Mill Lane, Loxley Vale"]
+    doc.text += "He went back to Loxley Vale.\n"
+    removals = removals_from(doc, [finding("address", "14 Mill Lane, Loxley Vale")])
+    assert [(r.text, r.match_case) for r in removals] == [("14 Mill Lane, Loxley Vale", False), ("Loxley Vale", True)]

@@ -99,3 +99,45 @@ def test_a_non_review_is_marked_when_saved(tmp_path):
     with Store(tmp_path / "s.sqlite") as st:
         st.save_analysis(a, doc, "/x/r.md")
         assert st.list_analyses()[0]["not_review"].startswith("does not look like an SFO review (6 words, 1 heading")
+
+
+def test_an_old_world_readable_store_is_made_private_when_opened(tmp_path):
+    """Stores made before they were created 0600 can be 0644: every paragraph's text
+    readable by anyone on the machine until the owner next opens it."""
+    import os
+    import stat
+
+    db = tmp_path / "old.sqlite"
+    with Store(db):
+        pass
+    os.chmod(db, 0o644)
+    with Store(db) as st:
+        assert st.schema_version == SCHEMA_VERSION
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_a_store_that_cannot_be_chmodded_is_still_read(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    db = tmp_path / "shared.sqlite"
+    doc, a = _doc_and_analysis()
+    with Store(db) as st:
+        st.save_analysis(a, doc, "/x/r.md")
+    os.chmod(db, 0o644)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chmod", refuse)
+    with Store(db) as st:
+        assert st.has_analysis("abc")
+    assert stat.S_IMODE(db.stat().st_mode) == 0o644
+
+
+def test_sfo_nlp_db_in_a_missing_folder_is_refused_not_created(tmp_path, monkeypatch):
+    missing = tmp_path / "nodir" / "x.sqlite"
+    monkeypatch.setenv("SFO_NLP_DB", str(missing))
+    with pytest.raises(SfoError, match=r"^SFO_NLP_DB=.*: no such folder .*nodir"):
+        Store().open()
+    assert not missing.parent.exists()

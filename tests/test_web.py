@@ -285,3 +285,59 @@ def test_failed_uploads_name_the_users_file_say_what_to_do_and_close_every_handl
         assert "give its password with --password" not in protected
         assert list(upload_dir.iterdir()) == []  # each upload removed once read...
         assert _upload_handles(upload_dir) == []  # ...and no handle kept open on it
+
+
+def _store_all_partly_review(db: Path) -> dict:
+    import json
+
+    from sfo_nlp.store import AnalysisRecord
+    from test_confirm import _all_partly_draft
+
+    result = _all_partly_draft()
+    comp = result["composite"]
+    with Store(db) as st:
+        st.save_record(AnalysisRecord(result["sha256"], "2023", "/x/r.pdf", json.dumps(result), "{}",
+                                      comp["score"], comp["label"], "", []))
+    return result
+
+
+def _ratings_table(html: str) -> dict[str, list[str]]:
+    """Standard number -> the text of each cell of its row in the ratings table."""
+    rows = re.findall(r"<tr><td>(\d)\. .*?</tr>", html, re.S)
+    cells = re.findall(r"<tr><td>(\d)\. [^<]*</td>(.*?)</tr>", html, re.S)
+    assert len(rows) == len(cells) == 4, html
+    return {n: [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", rest, re.S)]
+            for n, rest in cells}
+
+
+def test_review_page_shows_ratings_from_the_confirmed_answers(tmp_path):
+    """QA: after an inspector confirmed answers, the note and export used them but the
+    review page still showed the draft ratings and composite."""
+    result = _store_all_partly_review(tmp_path / "web.sqlite")
+    sha = result["sha256"]
+    with _client(tmp_path) as client:
+        _login(client)
+        page = client.get(f"/review/{sha}").text
+        assert "Requires improvement (4/12, DRAFT)" in page
+        assert all(row[0] == "Requires improvement" and row[1] == "DRAFT" for row in _ratings_table(page).values())
+
+        s1 = [a["prompt_id"] for a in result["answers"] if a["standard"] == "1"]
+        with Store(tmp_path / "web.sqlite") as st:
+            st.save_decisions(sha, [{"prompt_id": p, "draft_answer": "partly", "final_answer": "no"} for p in s1],
+                              who="A. Inspector")
+        page = client.get(f"/review/{sha}").text
+        table = _ratings_table(page)
+        assert table["1"][:2] == ["Inadequate", "confirmed by A. Inspector"]
+        assert table["1"][2].startswith("From the confirmed answers: 0 yes, 0 partly, 8 no")
+        assert table["2"][:2] == ["Requires improvement", "DRAFT"]
+        assert "Requires improvement (3/12, DRAFT: 8 of 34 prompts confirmed)" in page
+
+        rest = [a["prompt_id"] for a in result["answers"] if a["standard"] != "1"]
+        with Store(tmp_path / "web.sqlite") as st:
+            st.save_decisions(sha, [{"prompt_id": p, "draft_answer": "partly", "final_answer": "no"} for p in rest],
+                              who="B. Inspector")
+        page = client.get(f"/review/{sha}").text
+        assert "Inadequate (0/12)" in page and "confirmed by A. Inspector, B. Inspector" in page
+        assert all(row[0] == "Inadequate" for row in _ratings_table(page).values())
+        assert _ratings_table(page)["2"][1] == "confirmed by B. Inspector"
+        assert "DRAFT ratings and answers" not in page

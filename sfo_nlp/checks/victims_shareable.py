@@ -292,7 +292,7 @@ def find_hits(doc) -> list[Hit]:
 
 
 # What comes before the street in an address hit: "Flat 3, 27 " of "Flat 3, 27 Brindley Road".
-_HOUSE_NUMBER = re.compile(r"^(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{1,4}[A-Za-z]?,?\s+")
+HOUSE_NUMBER = re.compile(r"^(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?\d{1,4}[A-Za-z]?,?\s+")
 
 
 def street_mentions(doc, hits: list[Hit]) -> list[Hit]:
@@ -313,7 +313,7 @@ def _streets(hits: list[Hit]) -> dict[str, Hit]:
     out: dict[str, Hit] = {}
     for h in hits:
         if h.kind == "address":
-            m = _HOUSE_NUMBER.match(h.text)
+            m = HOUSE_NUMBER.match(h.text)
             street = h.text[m.end():].split(",")[0].strip() if m else ""
             if len(street.split()) >= 2:
                 out.setdefault(street, h)

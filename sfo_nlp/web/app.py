@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from sfo_nlp.errors import SfoError
 from sfo_nlp.settings import Settings
-from sfo_nlp.store import ANSWERS, Store
+from sfo_nlp.store import ANSWERS, Store, default_path
 from sfo_nlp.web import security
 from sfo_nlp.web.jobs import Jobs, user_message
 
@@ -35,7 +35,8 @@ class WebState:
     """Everything one running page holds: its token, store, private upload folder, jobs."""
 
     def __init__(self, db_path: Path | None, token: str, max_upload_mb: float) -> None:
-        self.db_path = db_path
+        # Resolved now, so a bad SFO_NLP_DB stops `serve` with one line, not every page later.
+        self.db_path = db_path if db_path is not None else default_path()
         self.token = token
         self.max_upload_bytes = int(max_upload_mb * 1024 * 1024)
         self.max_upload_mb = max_upload_mb
@@ -158,7 +159,8 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
         with state.store() as st:
             decisions = st.decisions(sha, standards)
         return page("review.html", result=result, sha=sha, standards=standards, name=result["source"],
-                    has_doc=sha in state.jobs.documents, decisions=decisions, words=_words())
+                    has_doc=sha in state.jobs.documents, decisions=decisions, words=_words(),
+                    decided={d["prompt_id"]: d for d in decisions}, standing=_standing(result, decisions))
 
     @app.get("/review/{sha}/report", response_class=HTMLResponse)
     def full_report(sha: str, standards: str = "2023"):
@@ -244,6 +246,29 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
 
 class _NotFound(Exception):
     pass
+
+
+def _standing(result: dict, decisions: list[dict]) -> dict:
+    """The ratings and composite as they now stand, from the note ``export`` writes, so the
+    page can never show a draft the inspector has already overruled."""
+    from sfo_nlp.report import build_note
+
+    note = build_note(result, decisions)
+    rows, everyone = [], []
+    for s in note.sections:
+        items = s.met + s.to_change
+        names = _names(i.who for i in items if i.confirmed)
+        everyone += names
+        done = bool(items) and all(i.confirmed for i in items)
+        rows.append({"standard": s.number, "title": s.title, "label": s.rating.removesuffix(" (DRAFT)"),
+                     "status": f"confirmed by {', '.join(names)}" if done else "DRAFT", "basis": s.rating_basis})
+    done = note.prompt_count > 0 and note.confirmed_count == note.prompt_count
+    return {"rows": rows, "composite": note.composite, "notice": note.notice,
+            "confirmed_by": ", ".join(_names(everyone)) if done else "", "any_confirmed": note.confirmed_count > 0}
+
+
+def _names(names) -> list[str]:
+    return sorted({n for n in names if n})
 
 
 def _attachment(filename: str) -> dict[str, str]:
