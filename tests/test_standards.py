@@ -263,12 +263,15 @@ def test_3_2b_local_actions_without_measures_are_partly_however_many():
     assert a.answer == "no" and "no local" in a.reason
 
 
+NO_PASSAGES = {"victims.disclosure": CheckResult("victims.disclosure", [], {"passages": 0, "by_kind": {}})}
+
+
 def test_4e_counts_what_it_lists_and_quotes_no_personal_data():
     std, prompt = _prompt("4e")
     hits = [_f("victims.shareable", 0, 7, quote="X482913", kind="crn"),
             _f("victims.shareable", 20, 31, quote="19/0384756K", kind="pnc_number"),
             _f("victims.shareable", 40, 55, quote="Shanice Brennan", kind="third_party_name")]
-    a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", hits, {"hits": 3})})
+    a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", hits, {"hits": 3}), **NO_PASSAGES})
     assert a.answer == "no"
     # a third party named in full is as unshareable as a CRN (gold: "names the victim and his
     # daughter in full"): counted and listed by kind, never quoted
@@ -280,10 +283,22 @@ def test_4e_counts_what_it_lists_and_quotes_no_personal_data():
 def test_4e_a_single_staff_name_is_partly_and_named_throughout_is_no():
     std, prompt = _prompt("4e")
     one = [_f("victims.shareable", 0, 11, quote="Kerry Walsh", kind="staff_name")]
-    a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", one, {"hits": 1})})
+    a = answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", one, {"hits": 1}), **NO_PASSAGES})
     assert a.answer == "partly" and "staff name (page 1)" in a.reason
     many = [_f("victims.shareable", i * 20, i * 20 + 11, quote="Kerry Walsh", kind="staff_name") for i in range(4)]
-    assert answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", many, {"hits": 4})}).answer == "no"
+    assert answer_prompt(std, prompt, {"victims.shareable": CheckResult("victims.shareable", many, {"hits": 4}),
+                                       **NO_PASSAGES}).answer == "no"
+
+
+def test_4e_a_passage_to_clear_makes_it_partly_never_no():
+    std, prompt = _prompt("4e")
+    passages = [_f("victims.disclosure", i * 50, i * 50 + 40, quote="interviewed with a trade union representative",
+                   kind="staff_employment_matter") for i in range(6)]
+    res = {"victims.shareable": CheckResult("victims.shareable", [], {"hits": 0}),
+           "victims.disclosure": CheckResult("victims.disclosure", passages, {"passages": 6})}
+    a = answer_prompt(std, prompt, res)
+    assert a.answer == "partly" and a.reason.startswith("6 passage(s) to clear")
+    assert "staff employment matter (page 1)" in a.reason and not a.evidence
 
 
 def test_evidence_never_quotes_text_overlapping_personal_data():

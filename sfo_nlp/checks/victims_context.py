@@ -58,3 +58,20 @@ def match_in_sentence(rule: dict, sentence: str) -> list[tuple[int, int]]:
         if quiet.search(rest):
             return []
     return hits
+
+
+def own_sentences(doc):
+    """(start, end, block) of every sentence the author wrote in their own voice: not
+    headings, quotation blocks or the running header and footer."""
+    for sent in doc.spacy.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
+        b = doc.block_at(start)
+        # Table cells are read too: a chronology's entries are the author's wording and
+        # reach the family as much as the paragraphs do (the rules are phrases, so labels
+        # such as "Index offence | Murder" do not trip them).
+        if b is None or b.type in SKIP_BLOCKS:
+            continue
+        yield start, start + len(text), b

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
-from sfo_nlp.checks.victims_context import SKIP_BLOCKS, inside, match_in_sentence, quoted_spans
+from sfo_nlp.checks.victims_context import inside, match_in_sentence, own_sentences, quoted_spans
 from sfo_nlp.results import CheckResult, Finding
 
 CHECK = "victims.sensitivity"
@@ -99,22 +99,6 @@ def _surname_rule(cfg: dict, surnames: dict[str, set[str]]) -> list[dict]:
              "message": spec["message"], "suggestion": spec["suggestion"], "pattern": "(?-i:" + "|".join(alts) + ")"}]
 
 
-def _sentences(doc):
-    """(start, end, block) of every sentence the author wrote in their own voice."""
-    for sent in doc.spacy.sents:
-        text = sent.text.strip()
-        if not text:
-            continue
-        start = sent.start_char + len(sent.text) - len(sent.text.lstrip())
-        b = doc.block_at(start)
-        # Table cells are read too: a chronology's entries are the author's wording and
-        # reach the family as much as the paragraphs do (the rules are phrases, so labels
-        # such as "Index offence | Murder" do not trip them).
-        if b is None or b.type in SKIP_BLOCKS:
-            continue
-        yield start, start + len(text), b
-
-
 @register(CHECK, "Cold, graphic or victim-blaming wording, and whether the family was considered")
 def check(doc, ctx) -> CheckResult:
     cfg = config()
@@ -123,7 +107,7 @@ def check(doc, ctx) -> CheckResult:
     evidence: list[str] = []
     surname_rule = _surname_rule(cfg, victim_surnames(doc))
     title_words = set(re.findall(r"[A-Z][a-z]+", _title(doc)))
-    for start, end, b in _sentences(doc):
+    for start, end, b in own_sentences(doc):
         text = doc.text[start:end]
         if b.id not in quotes_by_block:
             quotes_by_block[b.id] = [(b.start + s, b.start + e) for s, e in quoted_spans(b.text)]

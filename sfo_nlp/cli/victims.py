@@ -39,7 +39,7 @@ def findings_table(findings, title: str, columns=("page", "severity", "quote", "
         t.add_column(c, overflow="fold")
     for f in getattr(findings, "findings", findings):
         row = {"page": str(f.page or ""), "severity": f.severity, "quote": _short(f.quote),
-               "message": f.message, "kind": f.data.get("kind", ""), "suggestion": f.suggestion or "",
+               "message": f.message, "kind": str(f.data.get("kind", "")).replace("_", " "), "suggestion": f.suggestion or "",
                "confidence": f"{f.confidence:.2f}"}
         t.add_row(*(row[c] for c in columns))
     return t
@@ -92,7 +92,9 @@ def shareable(
     log_text: bool = LogTextOpt,
 ) -> None:
     """Personal data that should not be shared with a family (names of staff and third
-    parties, dates of birth, addresses, phone, email, NHS/NI/PNC/CRN/prison numbers)."""
+    parties, dates of birth, addresses, phone, email, NHS/NI/PNC/CRN/prison numbers), and
+    passages to clear first (staff HR matters, unproven allegations, evidence in a case not
+    yet tried, childhood history)."""
     if redact:
         if output is None:
             raise UsageError("--redact writes a redacted copy: give --output FILE (.docx or .txt)")
@@ -105,9 +107,9 @@ def shareable(
     if log_text:
         raise UsageError("--log-text only applies with --redact")
     format = format_for_output(format, output, ("text", "json"), format_given())
-    doc, res = run_one(path, "victims.shareable", password)
+    doc, res, passages = _shareable_and_passages(path, password)
     if format is Format.json:
-        emit(to_json(res.to_dict()), output)
+        emit(to_json(dict(res.to_dict(), disclosure=passages.to_dict())), output)
         return
 
     def draw(con) -> None:
@@ -118,8 +120,22 @@ def shareable(
         if res.findings:
             con.print(_distinct_table(res.findings))
             con.print("Run `sfo-nlp redact PATH --output FILE` to write a redacted copy.")
+        if passages.findings:
+            con.print(f"{len(passages.findings)} passage(s) to clear before a family reads them "
+                      "(redaction does not remove these: rewrite them or agree their disclosure)")
+            con.print(findings_table(passages.findings, "Passages to clear", ("page", "kind", "quote", "suggestion")))
 
     render_console(draw, output)
+
+
+def _shareable_and_passages(path: Path, password: Optional[str]):
+    """(doc, victims.shareable result, victims.disclosure result) from one reading."""
+    from sfo_nlp.checks import run_checks
+    from sfo_nlp.ingest import load
+
+    doc = load(path, password=password)
+    res = run_checks(doc, ["victims.shareable", "victims.disclosure"])
+    return doc, res["victims.shareable"], res["victims.disclosure"]
 
 
 REDACT_SUFFIXES = (".docx", ".txt")
