@@ -44,7 +44,9 @@ class OccurrenceRule:
     # columns of an action-plan table this rule does not read (e.g. owner, date): an owner
     # cell naming the head of PDU is who answers for an action, not learning for the PDU
     plan_columns_ignored: frozenset[str] = frozenset()
-
+    # patterns that keep a sentence out of one group only (``group_unless``): "I did not
+    # interview Mr X" is no gap in the staff heard, though it is still about interviews
+    group_unless: tuple[tuple[str, tuple[re.Pattern, ...]], ...] = ()
 
     def groups_in(self, text: str, context: str = "") -> list[str]:
         """Names of the groups ``text`` matches (none if an ``unless`` pattern matches).
@@ -54,7 +56,8 @@ class OccurrenceRule:
         if self.requires is not None and not self.requires.search(text) and not (
                 context and self.requires.search(context)):
             return []
-        return [name for name, pats in self.groups if any(p.search(text) for p in pats)]
+        barred = {name for name, pats in self.group_unless if any(p.search(text) for p in pats)}
+        return [name for name, pats in self.groups if name not in barred and any(p.search(text) for p in pats)]
 
 
 def _compile(patterns, where: str) -> tuple[re.Pattern, ...]:
@@ -83,6 +86,8 @@ def load_rules() -> dict[str, OccurrenceRule]:
             within=spec.get("within"),
             requires_context=bool(spec.get("requires_context")),
             plan_columns_ignored=frozenset(spec.get("plan_columns_ignored") or ()),
+            group_unless=tuple((g, _compile(p, f"{name}.group_unless.{g}"))
+                               for g, p in (spec.get("group_unless") or {}).items()),
         )
     return out
 
