@@ -164,6 +164,22 @@ def test_fit_prompt_moves_a_threshold_only_for_a_real_gain():
     assert unchanged == {}
 
 
+def test_fit_never_lowers_a_written_at_least_threshold_to_zero():
+    """A grade given for nothing found is a draft with no evidence (1h read "partly" for
+    every review after a fit to 0): the fit may not go there unless the rule wrote 0."""
+    from sfo_nlp.standards.fit import fit_prompt
+
+    prompt = {"id": "9y", "question": "Q?", "rule": {"signals": [
+        {"name": "n", "check": "c", "key": "n", "at_least": {"yes": 2, "partly": 1}}]}}
+    cases = [({"c": CheckResult("c", [], {"n": n})}, gold) for n, gold in
+             [(0, "partly"), (0, "partly"), (0, "partly"), (2, "yes"), (1, "partly")]]
+    changed, _, _ = fit_prompt("9", prompt, cases, min_gain=1)
+    assert all(t > 0 for c in changed.values() for t in c["at_least"].values())
+    prompt["rule"]["signals"][0]["at_least"] = {"yes": 2, "partly": 0}
+    changed, before, after = fit_prompt("9", prompt, cases, min_gain=1)
+    assert after == 5  # written as 0 by hand: a floor the rule chose
+
+
 def test_fitted_file_overrides_named_thresholds(tmp_path, monkeypatch):
     import shutil
 
@@ -275,7 +291,7 @@ def test_4e_counts_what_it_lists_and_quotes_no_personal_data():
     assert a.answer == "no"
     # a third party named in full is as unshareable as a CRN (gold: "names the victim and his
     # daughter in full"): counted and listed by kind, never quoted
-    assert a.reason.startswith("3 items") and "CRN (page 1)" in a.reason and "PNC number (page 1)" in a.reason
+    assert a.reason.startswith("3 mentions") and "CRN (page 1)" in a.reason and "PNC number (page 1)" in a.reason
     assert "third party name (page 1)" in a.reason
     assert not a.evidence and not any(h.quote in a.reason for h in hits)
 

@@ -58,7 +58,7 @@ def test_shareable_command_lists_the_passages(tmp_path, run_cli):
     assert data["disclosure"]["summary"]["passages"] == 2
     code, out, err = run_cli("shareable", p)
     assert code == 0, err
-    assert "2 passage(s) to clear" in out and "untried evidence" in out
+    assert "2 passages to clear" in out and "untried evidence" in out
 
 
 def test_prompt_4e_is_partly_with_a_passage_to_clear_and_never_quotes_it(tmp_path):

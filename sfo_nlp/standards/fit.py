@@ -86,6 +86,16 @@ def _centred(th: dict, direction: str, observed: list[float]) -> dict:
     return out
 
 
+def _allowed(cands: list[float], direction: str, written: float) -> list[float]:
+    """Thresholds the fit may choose for one grade. An ``at_least`` threshold the rule wrote
+    above 0 is never fitted down to 0 or below: the grade would then be given for nothing
+    found, a draft that reads "partly" with no evidence (1h in the seventh session, 1g and 2d
+    in the sixth)."""
+    if direction == "at_least" and written > 0:
+        return [c for c in cands if c > 0]
+    return cands
+
+
 def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[dict, int, int]:
     """(thresholds by signal name, agreement before, after) for one prompt."""
     prompt = copy.deepcopy(prompt)
@@ -99,8 +109,9 @@ def fit_prompt(standard: str, prompt: dict, cases, min_gain: int = 2) -> tuple[d
             top, top_th = best, current
             # a threshold of NEVER or more says this signal may never decide that grade
             # (e.g. a count of good judgements can make 1g partly, never yes): kept as written
-            yes_cands = [current["yes"]] if abs(current["yes"]) >= NEVER else cands
-            partly_cands = [current["partly"]] if abs(current.get("partly", 0)) >= NEVER else cands
+            yes_cands = [current["yes"]] if abs(current["yes"]) >= NEVER else _allowed(cands, direction, current["yes"])
+            partly_cands = ([current["partly"]] if abs(current.get("partly", 0)) >= NEVER
+                            else _allowed(cands, direction, current.get("partly", current["yes"])))
             for yes in yes_cands:
                 for partly in partly_cands:
                     if (direction == "at_least" and partly > yes) or (direction == "at_most" and partly < yes):
