@@ -328,6 +328,16 @@ def test_evidence_never_quotes_text_overlapping_personal_data():
     assert [f.quote for f in answer_prompt("9", rule, res).evidence] == ["Police were told."]
 
 
+def test_evidence_puts_quotes_that_stand_alone_before_fragments():
+    rule = {"id": "9p", "question": "Q?", "rule": {
+        "signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
+        "evidence": [{"check": "c", "from": "any", "limit": 2}]}}
+    found = [_f("c", 0, 12, quote="Appropriate."), _f("c", 20, 43, quote="This was not completed."),
+             _f("c", 50, 120, quote="The SPO did not check the risk assessment before it was countersigned.")]
+    quotes = [f.quote for f in answer_prompt("9", rule, {"c": CheckResult("c", found, {"n": 3})}).evidence]
+    assert quotes == ["The SPO did not check the risk assessment before it was countersigned.", "Appropriate."]
+
+
 def test_evidence_for_analysis_prompts_skips_tables_and_background_sections():
     from types import SimpleNamespace as NS
 

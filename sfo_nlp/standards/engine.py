@@ -48,6 +48,7 @@ from sfo_nlp.results import CheckResult, Finding, PromptAnswer
 GRADES = {0: "no", 1: "partly", 2: "yes"}
 NEVER_THRESHOLD = 1000
 MAX_QUOTES = 5
+SHORT_QUOTE_WORDS = 6
 
 
 class _Missing(Exception):
@@ -268,6 +269,10 @@ def _evidence(rule: dict, results: dict[str, CheckResult], doc=None) -> list[Fin
             if f.quote and f.page is not None and matches(f, src.get("where"))
             and not _overlaps(f, private) and not _overlaps(f, avoided) and _from_allowed(f, mode, doc)
         ]
+        # a quote of a few words ("Appropriate.", "This was not completed.") says nothing
+        # without the sentence before it: longer quotes from the same source go first, each
+        # tier in document order (QA 8: such quotes were the first evidence of 2e and 4d)
+        pool.sort(key=lambda f: len(f.quote.split()) < SHORT_QUOTE_WORDS)
         pools.append(pool[: src.get("limit", MAX_QUOTES)])
     out: list[Finding] = []
     seen: set[tuple] = set()
