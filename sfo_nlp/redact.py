@@ -282,35 +282,16 @@ def _docx_leftovers(data: bytes, removals: list[Removal]) -> list[str]:
     return sorted(found)
 
 
-# Text a reader never sees on screen is never checked for personal data, yet Word can
-# reveal it ("Show markup", hidden text, comments): such a file is refused, not redacted.
-_UNSEEN = {
-    "tracked changes": re.compile(rb"<w:(?:del|ins|moveFrom|moveTo)\b"),
-    "hidden text": re.compile(rb"<w:(?:vanish|specVanish)\b"),
-}
-
-
-def _unseen_content(zin: zipfile.ZipFile) -> list[str]:
-    found = []
-    names = zin.namelist()
-    if any(n.startswith("word/comments") for n in names):
-        found.append("comments")
-    for what, rx in _UNSEEN.items():
-        if any(_is_xml(n) and n.startswith("word/") and rx.search(zin.read(n)) for n in names):
-            found.append(what)
-    return found
-
-
 def redact_docx(src: Path, removals: list[Removal]) -> bytes:
     from lxml import etree
 
-    with zipfile.ZipFile(src) as zin:
-        unseen = _unseen_content(zin)
+    from sfo_nlp.ingest.docx import unseen_content, unseen_note
+
+    # Text a reader never sees is never checked for personal data, yet Word can reveal it:
+    # such a file is refused, not redacted.
+    unseen = unseen_content(src)
     if unseen:
-        raise SfoError(
-            f"{src.name} holds {', '.join(unseen)} that redaction cannot check; in Word accept or reject "
-            "all changes, delete comments and hidden text, save, and run redact again"
-        )
+        raise SfoError(unseen_note(src.name, unseen) + ", then run redact again")
     out = io.BytesIO()
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():

@@ -164,7 +164,12 @@ def test_unwritable_output_folder_is_refused_before_the_analysis(review, run_cli
 def test_store_file_is_private_and_default_folder_owner_only(tmp_path, monkeypatch):
     old = os.umask(0o022)
     try:
-        monkeypatch.setenv("SFO_NLP_DB", str(tmp_path / "data" / "sfo-nlp.sqlite"))
+        # the default location (platformdirs) is created owner-only; SFO_NLP_DB must name
+        # an existing folder (QA 8), so the default is pointed into tmp_path instead
+        import platformdirs
+
+        monkeypatch.delenv("SFO_NLP_DB", raising=False)
+        monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(tmp_path / "data"))
         with Store() as st:
             st.record_error("x", None, "m")
     finally:

@@ -308,3 +308,23 @@ def test_attendance_codes_are_jargon_not_common_knowledge(tmp_path):
     # One use in the probation sense is enough to need explaining.
     terms = _jargon(tmp_path, "His DNA was found at the scene.\n\n05/10/23 DNA. No contact.\n")
     assert terms["DNA"]["explained"] is False
+
+
+def test_an_acronym_is_one_row_named_as_the_review_writes_it(tmp_path):
+    """QA 8: "WMT" alone also listed "workload measurement tool", a phrase the review never
+    used, as a second term never explained."""
+    terms = _jargon(tmp_path, "Her WMT figure was 127% in January. The WMT was not checked.\n")
+    assert sorted(terms) == ["WMT"] and terms["WMT"]["count"] == 2 and terms["WMT"]["explained"] is False
+    assert "workload measurement tool (WMT)" in terms["WMT"]["suggestion"]
+    terms = _jargon(tmp_path, "Her workload measurement tool figure was 127%.\n")
+    assert sorted(terms) == ["workload measurement tool"]
+
+
+def test_no_term_of_art_has_an_acronym_as_a_form():
+    """An acronym as a form of a term of art lists the term where only the acronym occurs:
+    it needs an acronym entry with the term as its long form (rules/glossary.yaml)."""
+    from sfo_nlp import rules
+
+    for e in rules.load("glossary")["terms"]:
+        if e["type"] == "term":
+            assert not [f for f in e.get("forms", []) if is_acronym(f)], e

@@ -121,7 +121,7 @@ def test_text_report_lists_each_item_once(tmp_path, run_cli):
     p.write_text(NAMES)
     code, out, err = run_cli("shareable", p)
     assert code == 0, err
-    assert "item(s) of personal data in" in out and "mentions" in out
+    assert "items of personal data in" in out and "mentions" in out
     assert sum(line.count("Mr Ashworth") for line in out.splitlines()) == 1
 
 

@@ -12,6 +12,9 @@ Two sources of hits:
   whom the family know; flagging them all would bury the real hits).
 - what a hit gives away where it recurs: the street of an address found ("on Brindley
   Road") and the initials of a name found ("KW", a practitioner signing case notes).
+Running headers and footers get all of the above, read as a document of their own. A
+Word file's comments, tracked changes and hidden text are never read: one finding of kind
+``hidden_content`` says the file holds them, as "0 items" would wrongly mean safe to share.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sfo_nlp.checks.victims_recognizers import Hit, scan
 from sfo_nlp.results import CheckResult, Finding
 
 CHECK = "victims.shareable"
+HIDDEN_CONTENT = "hidden_content"  # the finding kind (and summary key) for what Word hides from view
 _TITLE_NAME = re.compile(r"(?:review|SFO)\s*[:\-\u2013]\s*(?:of\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})\s*$", re.I)
 # Capitalised words that follow relation words but are not names ("her son, The ...").
 _NOT_NAMES = {"the", "a", "an", "and", "but", "he", "she", "they", "his", "her", "it", "this", "that", "who",
@@ -132,9 +136,9 @@ def _stop_at_sentence_end(doc, start: int, text: str) -> str:
     return text
 
 
-def name_hits(doc) -> list[Hit]:
+def name_hits(doc, subject: set[str] | None = None) -> list[Hit]:
     cfg = name_rules()
-    subject = subject_names(doc)
+    subject = subject_names(doc) if subject is None else subject
     hits: list[Hit] = []
     w = cfg["window"]
     for ent in doc.spacy.ents:
@@ -273,12 +277,12 @@ def _widen_back(doc, start: int, floor: int) -> int:
     return start
 
 
-def find_hits(doc) -> list[Hit]:
+def find_hits(doc, subject: set[str] | None = None) -> list[Hit]:
     """All personal-data hits in the body, each once, in reading order."""
     hits: list[Hit] = []
     for b in doc.blocks:
         hits.extend(scan(b.text, offset=b.start))
-    names = name_hits(doc)
+    names = name_hits(doc, subject)
     hits.extend(names)
     hits.extend(street_mentions(doc, hits))
     hits.extend(initials_mentions(doc, names))
@@ -363,8 +367,39 @@ def _ordinary_abbreviation(initials: str) -> bool:
 
 
 def furniture_hits(doc) -> list[tuple[int, Hit]]:
-    """Hits in running headers and footers: (page, hit) with offsets into that block."""
-    return [(b.page, h) for b in doc.furniture for h in scan(b.text)]
+    """Hits in running headers and footers, found as in the body: "Prepared by Kerry Walsh,
+    SPO" names staff there as in a paragraph. (page, hit), offsets into their own text."""
+    if not doc.furniture:
+        return []
+    running = running_document(doc)
+    return [(running.page_at(h.start) or 1, h) for h in find_hits(running, subject_names(doc))]
+
+
+def running_document(doc):
+    """The headers and footers as a document of their own, so names are found in them by
+    the body's rules while the body's text, offsets and one parse stay as they are."""
+    from dataclasses import replace
+
+    from sfo_nlp.document import ReviewDocument
+
+    return ReviewDocument.build(doc.source, doc.format, doc.page_count, [replace(b) for b in doc.furniture])
+
+
+def hidden_content_finding(doc) -> Finding | None:
+    """Comments, tracked changes or hidden text in a Word file: never read, so never checked,
+    yet Word shows them to anyone who opens the file (prompt 4e counts this kind)."""
+    from sfo_nlp.ingest.docx import unseen_in
+
+    unseen = unseen_in(doc)
+    if not unseen:
+        return None
+    return Finding(
+        check=CHECK, severity="warning",
+        message=f"The Word file holds {' and '.join(unseen)}, which this check cannot read: remove them before "
+                "sharing (accept or reject all changes, delete comments and hidden text).",
+        suggestion="In Word: Review > Accept all changes, Delete all comments, then save and check the file again.",
+        data={"kind": HIDDEN_CONTENT, "what": unseen},
+    )
 
 
 def _finding_data(h: Hit) -> dict:
@@ -387,11 +422,17 @@ def check(doc, ctx) -> CheckResult:
         ))
     for page, h in furniture_hits(doc):
         findings.append(Finding(
-            check=CHECK, severity="warning", message=f"{h.label} in the running header or footer.",
-            quote=h.text, page=page, confidence=h.confidence, data={"kind": h.kind, "reason": h.reason, "furniture": True},
+            check=CHECK, severity="warning",
+            message=f"{h.label[0].upper() + h.label[1:]} in the running header or footer.",
+            quote=h.text, page=page, confidence=h.confidence, data=dict(_finding_data(h), furniture=True),
         ))
     by_kind: dict[str, int] = {}
     for f in findings:
         by_kind[f.data["kind"]] = by_kind.get(f.data["kind"], 0) + 1
     distinct = len({(f.data["kind"], " ".join(f.quote.lower().split())) for f in findings})
-    return CheckResult(CHECK, findings, {"hits": len(findings), "distinct": distinct, "by_kind": by_kind})
+    summary = {"hits": len(findings), "distinct": distinct, "by_kind": by_kind, HIDDEN_CONTENT: []}
+    hidden = hidden_content_finding(doc)
+    if hidden is not None:  # not an item of personal data: kept out of the counts above
+        findings.append(hidden)
+        summary[HIDDEN_CONTENT] = hidden.data["what"]
+    return CheckResult(CHECK, findings, summary)

@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console,
-                                to_json)
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, print_doc_warning,
+                                render_console, to_json)
 from sfo_nlp.errors import UsageError
 
 ITEM_KEYS = ("specific", "measurable", "owner", "time_bound", "level", "developmental", "strength", "confidence")
@@ -64,12 +64,16 @@ def actions(
 
 
 def _draw(con, doc, result, judged) -> None:
+    from sfo_nlp.report.summary import count_of
+
     s = result.summary
     if not s["count"]:
         con.print(f"[bold]{doc.source}[/bold]: no action plan found (looked for a table with an action "
                   "column and for list items under an action, learning or recommendation heading).")
+        print_doc_warning(con, doc.page_note)
         return
-    con.print(f"[bold]{doc.source}[/bold]: {s['count']} actions (from a {s['plan_source']})")
+    con.print(f"[bold]{doc.source}[/bold]: {count_of(s['count'], 'action')} (from a {s['plan_source']})")
+    print_doc_warning(con, doc.page_note)
     con.print(f"Levels covered: {', '.join(s['levels_covered']) or 'none'}; deficits judged at: "
               f"{', '.join(s['deficit_levels']) or 'none'}")
     if s["levels_missing"]:

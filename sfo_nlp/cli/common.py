@@ -267,6 +267,15 @@ def console(output: Optional[Path] = None) -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+def print_doc_warning(con: Console, text: Optional[str]) -> None:
+    """One line about the file itself (``doc.page_note``, hidden Word content), worded as
+    analyse and extract word theirs."""
+    if text:
+        from rich.text import Text
+
+        con.print(Text("warning: " + text, style="yellow"))
+
+
 def render_console(fn, output: Optional[Path]) -> None:
     """Call ``fn(console)`` and print to the terminal or save the plain text atomically."""
     con = console(output)

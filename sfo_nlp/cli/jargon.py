@@ -10,7 +10,8 @@ from typing import Optional
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, emit, print_doc_warning, render_console,
+                                to_json)
 from sfo_nlp.cli.victims import PathArg, run_one
 
 FIELDS = ("term", "count", "first_page", "explained", "how", "explained_before_first_use", "suggestion")
@@ -39,9 +40,12 @@ def jargon(
         return
 
     def draw(con) -> None:
+        from sfo_nlp.report.summary import count_of
+
         s = res.summary
-        con.print(f"[bold]{doc.source}[/bold]: {len(terms)} terms; {s['unexplained']} never explained, "
+        con.print(f"[bold]{doc.source}[/bold]: {count_of(len(terms), 'term')}; {s['unexplained']} never explained, "
                   f"{s['explained_late']} explained only after first use")
+        print_doc_warning(con, doc.page_note)
         t = RichTable()
         for c in ("term", "uses", "first page", "explained", "before first use"):
             t.add_column(c)

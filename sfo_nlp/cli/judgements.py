@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, render_console,
-                                to_json)
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, check_format, emit, print_doc_warning,
+                                render_console, to_json)
 from sfo_nlp.errors import UsageError
 
 SENTENCE_KEYS = ("is_judgement", "target", "polarity", "evidence", "why", "confidence")
@@ -58,9 +58,13 @@ def judgements(
 
 
 def _draw(con, doc, result) -> None:
+    from sfo_nlp.report.summary import count_of
+
     s = result.summary
-    con.print(f"[bold]{doc.source}[/bold]: {s['count']} judgements in {s['sentences']} sentences "
+    con.print(f"[bold]{doc.source}[/bold]: {count_of(s['count'], 'judgement')} in "
+              f"{count_of(s['sentences'], 'sentence')} "
               f"({'trained model' if s.get('source') == 'model' else 'rules only'})")
+    print_doc_warning(con, doc.page_note)
     if s["count"]:
         con.print("By target: " + ", ".join(f"{t} {n} ({s['share_by_target'][t]:.0%})" for t, n in s["by_target"].items()))
         con.print("By polarity: " + ", ".join(f"{p} {n}" for p, n in s["by_polarity"].items()))

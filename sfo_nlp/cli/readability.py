@@ -9,7 +9,8 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, emit, render_console, to_json
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, emit, print_doc_warning, render_console,
+                                to_json)
 from sfo_nlp.cli.victims import PathArg, _short, run_one
 from sfo_nlp.errors import UsageError
 
@@ -34,6 +35,8 @@ def readability(
     s = res.summary
 
     def draw(con) -> None:
+        from sfo_nlp.report.summary import count_of
+
         if not s["prose_paragraphs"]:
             # A reading age of 0.0 "averaged over" no formulas would read as a score.
             con.print(f"[bold]{doc.source}[/bold]: no prose to score (no paragraphs or list items outside "
@@ -41,10 +44,11 @@ def readability(
                       f"{s['threshold']:.0f}")
             return
         con.print(f"[bold]{doc.source}[/bold]: reading age [bold]{s['reading_age']:.1f}[/bold] "
-                  f"(target {s['threshold']:.0f}); {s['prose_paragraphs']} prose paragraphs, "
+                  f"(target {s['threshold']:.0f}); {count_of(s['prose_paragraphs'], 'prose paragraph')}, "
                   f"{s['paragraphs_over_threshold']} over the target")
+        print_doc_warning(con, doc.page_note)
         con.print(f"{s['scale']}: {', '.join(s['formulas'])}", markup=False)
-        con.print(f"{s['long_sentences']} sentence(s) over {s['long_sentence_words']} words; "
+        con.print(f"{count_of(s['long_sentences'], 'sentence')} over {s['long_sentence_words']} words; "
                   f"passive voice in {s['passive_share']:.0%} of sentences")
         if s["sections"]:
             t = RichTable(title="By section")

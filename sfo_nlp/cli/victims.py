@@ -13,7 +13,7 @@ from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, emit, format_for_output,
-                                format_given, render_console, to_json, write_atomic)
+                                format_given, print_doc_warning, render_console, to_json, write_atomic)
 from sfo_nlp.errors import UsageError
 
 PathArg = typer.Argument(..., help="A review: PDF, DOCX, or text/Markdown.")
@@ -68,6 +68,7 @@ def sensitivity(
         s = res.summary
         con.print(f"[bold]{doc.source}[/bold]: {s['flags']} wording flag(s); family considered: "
                   f"{'yes' if s['family_considered'] else 'NOT FOUND'}")
+        print_doc_warning(con, doc.page_note)
         for q in s["family_evidence"][:3]:
             con.print(f"  evidence: {_short(q, 100)}", markup=False)
         for f in res.findings:
@@ -94,7 +95,8 @@ def shareable(
     """Personal data that should not be shared with a family (names of staff and third
     parties, dates of birth, addresses, phone, email, NHS/NI/PNC/CRN/prison numbers), and
     passages to clear first (staff HR matters, unproven allegations, evidence in a case not
-    yet tried, childhood history)."""
+    yet tried, childhood history). Running headers and footers are checked too; a Word file's
+    comments and tracked changes are not, and a warning says when it holds them."""
     if redact:
         if output is None:
             raise UsageError("--redact writes a redacted copy: give --output FILE (.docx or .txt)")
@@ -108,20 +110,30 @@ def shareable(
         raise UsageError("--log-text only applies with --redact")
     format = format_for_output(format, output, ("text", "json"), format_given())
     doc, res, passages = _shareable_and_passages(path, password)
+    from sfo_nlp.checks.victims_shareable import HIDDEN_CONTENT
+    from sfo_nlp.ingest.docx import unseen_warning
+
+    # Said before anything else: "0 items" is not "safe to share" while Word hides text.
+    hidden = unseen_warning(doc)
     if format is Format.json:
-        emit(to_json(dict(res.to_dict(), disclosure=passages.to_dict())), output)
+        emit(to_json(dict(res.to_dict(), disclosure=passages.to_dict(), warnings=[hidden] if hidden else [])), output)
         return
 
     def draw(con) -> None:
+        from sfo_nlp.report.summary import count_of
+
         s = res.summary
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(s["by_kind"].items())) or "none"
-        con.print(f"[bold]{doc.source}[/bold]: {s['distinct']} item(s) of personal data in {s['hits']} "
-                  f"mention(s) ({kinds})")
-        if res.findings:
-            con.print(_distinct_table(res.findings))
+        con.print(f"[bold]{doc.source}[/bold]: {count_of(s['distinct'], 'item')} of personal data in "
+                  f"{count_of(s['hits'], 'mention')} ({kinds})")
+        print_doc_warning(con, hidden)
+        print_doc_warning(con, doc.page_note)
+        personal = [f for f in res.findings if f.data.get("kind") != HIDDEN_CONTENT]
+        if personal:
+            con.print(_distinct_table(personal))
             con.print("Run `sfo-nlp redact PATH --output FILE` to write a redacted copy.")
         if passages.findings:
-            con.print(f"{len(passages.findings)} passage(s) to clear before a family reads them "
+            con.print(f"{count_of(len(passages.findings), 'passage')} to clear before a family reads them "
                       "(redaction does not remove these: rewrite them or agree their disclosure)")
             con.print(findings_table(passages.findings, "Passages to clear", ("page", "kind", "quote", "suggestion")))
 
@@ -172,7 +184,9 @@ def _redact(path: Path, output: Path, log: Optional[Path], password: Optional[st
     # would leave a redacted file nobody can account for.
     write_atomic(log, redaction.log_json(record))
     write_atomic(output, data)
-    print(f"wrote {output} ({record['output_format']}); removed {record['count']} distinct item(s)")
+    from sfo_nlp.report.summary import count_of
+
+    print(f"wrote {output} ({record['output_format']}); removed {count_of(record['count'], 'distinct item')}")
     if log_text:
         print(f"log: {log} HOLDS THE REMOVED PERSONAL DATA IN CLEAR (--log-text)")
         print(f"warning: {log} lists the removed personal data: keep it as securely as the original "

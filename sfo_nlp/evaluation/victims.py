@@ -104,7 +104,8 @@ def predictions(doc) -> dict[str, list[str]]:
     res = run_checks(doc, ["victims.jargon", "victims.shareable", "victims.sensitivity"])
     return {
         "victims.jargon": [t["term"] for t in res["victims.jargon"].summary["terms"] if not t["explained"]],
-        "victims.shareable": [f.quote for f in res["victims.shareable"].findings],
+        # a Word file's comments or tracked changes are a warning with no quote, not an item
+        "victims.shareable": [f.quote for f in res["victims.shareable"].findings if f.start is not None],
         "victims.sensitivity": [f.quote for f in res["victims.sensitivity"].findings if f.start is not None],
     }
 

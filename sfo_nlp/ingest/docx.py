@@ -2,7 +2,9 @@
 
 - Headings come from paragraph styles ("Title", "Heading N") or an outline level.
 - List items from "List ..." styles or numbering properties (w:numPr).
-- Tables: merged cells keep the grid (a spanned or vertically merged cell is "").
+- Tables: merged cells keep the grid; a vertically merged cell's words are in each row it
+  covers, a cell across columns in each column, and one cell across the whole first row
+  (a title over the column headers) is read as a paragraph before the table.
 - Footnotes and endnotes: read from word/footnotes.xml and word/endnotes.xml, linked to
   the w:footnoteReference / w:endnoteReference markers (endnotes labelled i, ii, ...);
   the marker is not put in the text (as for PDFs), its offset is kept in Footnote.markers.
@@ -11,6 +13,8 @@
   are too few for the length, pages are estimated from the words and the document is
   marked ``pages_approximate`` (pages.py). docProps/app.xml's <Pages> is used when the
   text does not contradict it (files not saved by Word often say 1).
+- Comments, tracked deletions and hidden text are not read: a warning says the file holds
+  them (``unseen_note``, in the words redact refuses such a file with).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 from sfo_nlp.document import APPROXIMATE_PAGES_NOTE, Block, Footnote, ReviewDocument, Table, table_text
 from sfo_nlp.errors import InputError
 from sfo_nlp.ingest.pages import word_pages
-from sfo_nlp.ingest.structure import CONTENTS_STYLE, MarkerSpot, mark_contents, marker_positions
+from sfo_nlp.ingest.structure import CONTENTS_STYLE, MarkerSpot, mark_contents, mark_headings, marker_positions
 from sfo_nlp.settings import Settings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -45,6 +49,7 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
     reader.read(d.element.body)
     furniture = _furniture(d)
     mark_contents(reader.blocks)
+    mark_headings(reader.blocks)
     stated = _page_count(path)
     pages = word_pages([b for b in reader.blocks if b.type != "footnote"], reader.tables, reader.page, stated)
     warnings: list[str] = []
@@ -52,6 +57,9 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
         warnings.append(APPROXIMATE_PAGES_NOTE)
     elif stated is None:
         warnings.append(f"page count estimated as {pages.count} from page breaks (the file does not record it)")
+    unseen = unseen_content(path)
+    if unseen:
+        warnings.append(unseen_note(path.name, unseen))
     doc = ReviewDocument.build(path.name, "docx", pages.count, reader.blocks, tables=reader.tables,
                                furniture=furniture, warnings=warnings, pages_approximate=pages.approximate)
     for b in doc.blocks:
@@ -245,29 +253,41 @@ class _BodyReader:
         row_pages: list[int] = []
         header_rows = 0
         cell_markers: list[tuple[int, int, int, str]] = []  # row, column, offset, label
+        above: list[str] = []  # the row before, whose merged cells run down into this one
+        spans: list[int] = []  # cells of each row, to know a title row across the table
         for tr in tbl.findall(f"{W}tr"):
             row_page = self.page
             cells: list[str] = []
-            for tc in tr.findall(f"{W}tc"):
-                tcpr = tc.find(f"{W}tcPr")
-                span, continued = 1, False
-                if tcpr is not None:
-                    gs = tcpr.find(f"{W}gridSpan")
-                    span = int(gs.get(f"{W}val", "1")) if gs is not None else 1
-                    vm = tcpr.find(f"{W}vMerge")
-                    continued = vm is not None and vm.get(f"{W}val", "continue") == "continue"
+            tcs = tr.findall(f"{W}tc")
+            for tc in tcs:
+                span, continued = _cell_merge(tc)
                 text, found = self._cell_text(tc)
-                cell_markers += [(len(rows), len(cells), pos, lab) for pos, lab in found]
-                cells.append("" if continued else text)
-                cells += [""] * (span - 1)
+                col = len(cells)
+                if continued:  # Word shows the merged cell's words in every row it covers
+                    text, found = (above[col] if col < len(above) else ""), []
+                cell_markers += [(len(rows), col, pos, lab) for pos, lab in found]
+                # a cell across columns ("Regional, 30/11/2024" over Level and Date) is
+                # read in each: the Date column has its date
+                cells += [text] + [text if len(tcs) > 1 else ""] * (span - 1)
             trpr = tr.find(f"{W}trPr")
             if trpr is not None and trpr.find(f"{W}tblHeader") is not None and len(rows) == header_rows:
                 header_rows += 1
+            above = cells
             if any(c.strip() for c in cells):
                 rows.append(cells)
                 row_pages.append(row_page)
+                spans.append(len(tcs))
             else:
                 cell_markers = [m for m in cell_markers if m[0] != len(rows)]
+        if _title_row(rows, spans):
+            # one cell across the whole table above its column headers ("13. Action plan")
+            # is the table's title, not its header: it is read as a paragraph before it
+            title = Block(id=-1, type="paragraph", text=rows[0][0], page=row_pages[0])
+            self.marker_spots += [(title, pos, lab) for r, _, pos, lab in cell_markers if r == 0]
+            self.blocks.append(title)
+            cell_markers = [(r - 1, k, pos, lab) for r, k, pos, lab in cell_markers if r > 0]
+            rows, row_pages, page = rows[1:], row_pages[1:], row_pages[1]
+            header_rows = max(0, header_rows - 1)
         if not rows:
             return
         width = max(len(r) for r in rows)
@@ -295,6 +315,24 @@ class _BodyReader:
                 markers.append((len("".join(words)), self._label(node)))
         raw = "".join(words)
         return " ".join(raw.split()), [(len(" ".join(raw[:pos].split())), lab) for pos, lab in markers]
+
+
+def _cell_merge(tc) -> tuple[int, bool]:
+    """(grid columns the cell spans, whether it continues the merged cell above it)."""
+    tcpr = tc.find(f"{W}tcPr")
+    if tcpr is None:
+        return 1, False
+    gs = tcpr.find(f"{W}gridSpan")
+    vm = tcpr.find(f"{W}vMerge")
+    span = int(gs.get(f"{W}val", "1")) if gs is not None and gs.get(f"{W}val", "1").isdigit() else 1
+    return max(1, span), vm is not None and vm.get(f"{W}val", "continue") == "continue"
+
+
+def _title_row(rows: list[list[str]], spans: list[int]) -> bool:
+    """The first row is one cell across a table of several columns, over a row that
+    fills more than one column."""
+    return (len(rows) >= 2 and spans[0] == 1 and len(rows[0]) >= 2 and len(rows[0]) == max(map(len, rows))
+            and sum(bool(c.strip()) for c in rows[1]) >= 2)
 
 
 def _breaks_page_before(p) -> bool:
@@ -327,6 +365,45 @@ def _page_count(path: Path) -> int | None:
     except Exception:  # a damaged properties part only loses the page count
         return None
     return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+
+
+# Text a reader never sees on screen, yet Word can reveal ("Show markup", hidden text,
+# comments): the body reader skips it, so no check reads it for personal data.
+_UNSEEN = {
+    "tracked changes": re.compile(rb"<w:(?:del|ins|moveFrom|moveTo)\b"),
+    "hidden text": re.compile(rb"<w:(?:vanish|specVanish)\b"),
+}
+_UNSEEN_CANNOT = " that redaction cannot check; "
+
+
+def unseen_content(path: Path) -> list[str]:
+    """What of that the file holds: "comments", "tracked changes", "hidden text"."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.startswith("word/")]
+            found = ["comments"] if any(n.startswith("word/comments") for n in names) else []
+            xml = [z.read(n) for n in names if n.endswith((".xml", ".rels"))]  # guards capped their size
+    except Exception:  # python-docx has read the body: a damaged part only loses this warning
+        return []
+    return found + [what for what, rx in _UNSEEN.items() if any(rx.search(data) for data in xml)]
+
+
+def unseen_note(name: str, unseen: list[str]) -> str:
+    """The one wording of the warning (shareable, analyse) and of redact's refusal."""
+    return (f"{name} holds {', '.join(unseen)}{_UNSEEN_CANNOT}in Word accept or reject all changes, delete "
+            "comments and hidden text, and save")
+
+
+def unseen_warning(doc: ReviewDocument) -> str | None:
+    """read_docx's warning of it: the one record of it a ReviewDocument keeps."""
+    head = f"{doc.source} holds "
+    return next((w for w in doc.warnings if w.startswith(head) and _UNSEEN_CANNOT in w), None)
+
+
+def unseen_in(doc: ReviewDocument) -> list[str]:
+    """What the warning says the file holds: "comments", "tracked changes", "hidden text"."""
+    w = unseen_warning(doc)
+    return w[len(f"{doc.source} holds "):w.index(_UNSEEN_CANNOT)].split(", ") if w else []
 
 
 def _furniture(d) -> list[Block]:

@@ -15,6 +15,10 @@ from sfo_nlp.ingest.text import decode
 from sfo_nlp.learn.infer import NEEDS
 
 MAX_LINES = 100_000
+# A name that says "document" where the bytes cannot (an empty or damaged review.pdf): the
+# user meant a review, and "no items in review.pdf" would hide that.
+_DOCUMENT_SUFFIXES = {".pdf": "a PDF", ".docx": "a Word file", ".doc": "an old Word file", ".rtf": "an RTF file",
+                      ".odt": "an OpenDocument file"}
 
 
 def read_lines(path: Path) -> list[str]:
@@ -27,8 +31,9 @@ def read_lines(path: Path) -> list[str]:
         raise InputError(f"{path}: no such file")
     data = path.read_bytes()
     what = not_text_kind(data[:8])
-    if what:
-        raise InputError(f"{path.name} is {what}, not a text file of one item per line "
+    named = _DOCUMENT_SUFFIXES.get(path.suffix.lower())
+    if what or named:
+        raise InputError(f"{path.name} is {what or 'named as ' + named}, not a text file of one item per line "
                          "(to check a whole review, give it as PATH instead)")
     if b"\x00" in data[:4096]:
         raise InputError(f"{path.name}: not a text file (one item per line expected)")
