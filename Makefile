@@ -17,9 +17,11 @@ setup: $(BIN)/sfo-nlp
 test: setup
 	$(BIN)/python -m pytest
 
-# Installs, then pre-screens a bundled fictional review.
+# Installs, then pre-screens a bundled fictional review; makes the folder the README's
+# batch and themes examples keep their results in.
 demo: setup
 	$(BIN)/sfo-nlp analyse corpus_samples/reviews/pdf/sfo-01.pdf
+	mkdir -p /tmp/demo
 
 corpus: setup
 	$(BIN)/python corpus_samples/tools/build.py

@@ -328,3 +328,102 @@ def test_short_names_leave_room_for_region_and_offence(run_cli, tmp_path, monkey
     row = next(line for line in out.splitlines() if "a.md" in line)
     assert "North West" in row and "Murder" in row
     assert max(cell_len(line) for line in out.splitlines()) <= 100
+
+
+# -- QA 8: every file given is accounted for ------------------------------------------
+def test_a_byte_identical_copy_is_named_as_the_same_file_and_the_counts_add_up(run_cli, tmp_path, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "a.md", "2 2 2 2")
+    original = review(d, "sfo-06.md", "1 1 1 1")
+    (d / "Lowther copy (final).md").write_bytes(original.read_bytes())
+    s, rows, _ = run(d, tmp_path / "r.sqlite")
+    assert (s.files, s.analysed, len(s.duplicates)) == (3, 2, 1)
+    assert Path(s.duplicates[0]["same_as"]).name == "sfo-06.md"  # the shorter name: the copy has extra words
+    assert sorted(CALLS) == ["a.md", "sfo-06.md"]  # analysed once
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r2.sqlite", "-q")
+    assert code == 0, err
+    assert "3 files: 2 analysed, 0 already stored, 1 same file as another, 0 failed" in " ".join(err.split())
+    assert "same file as sfo-06.md (analysed once): Lowther copy (final).md" in out
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r2.sqlite", "-f", "csv")
+    last = list(csv.DictReader(io.StringIO(out)))[-1]
+    assert (last["review"], last["same_as"], last["rank"]) == ("Lowther copy (final).md", "sfo-06.md", "")
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r2.sqlite", "-f", "json")
+    data = json.loads(out)
+    assert data["summary"]["same_file_as_another"] == 1 and data["summary"]["skipped"] == 2
+    assert Path(data["same_file_as_another"][0]["path"]).name == "Lowther copy (final).md"
+
+
+def _zip(path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("inner/review.md", "# a review\n")
+    return path
+
+
+def test_zip_archives_are_never_opened_and_are_named(run_cli, tmp_path, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    review(d, "a.md", "2 2 2 2")
+    _zip(d / "bundle.zip")
+    assert [z.name for z in batch.archives(d)] == ["bundle.zip"]
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite", "-q")
+    assert code == 0, err
+    assert "not read: bundle.zip: zip archives are not read: unzip it first and pass the folder" in out
+    assert "1 file: 1 analysed" in err and "1 zip archive not read" in " ".join(err.split())
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite", "-f", "json")
+    assert [Path(z).name for z in json.loads(out)["zip_archives_not_read"]] == ["bundle.zip"]
+
+    code, out, err = run_cli("batch", d / "bundle.zip", "--db", tmp_path / "r.sqlite")
+    assert code == 2 and err == "error: bundle.zip: zip archives are not read: unzip it first and pass the folder\n"
+    only_zips = tmp_path / "zips"
+    only_zips.mkdir()
+    _zip(only_zips / "b.zip")
+    code, out, err = run_cli("batch", only_zips, "--db", tmp_path / "r.sqlite")
+    assert code == 2 and "no reviews found" in err and "skipped 1 zip archive" in err and "b.zip" in err
+    assert err.count("\n") == 1
+
+
+def test_analyse_refuses_a_zip_archive_with_the_same_advice(tmp_path):
+    from sfo_nlp.ingest import load
+
+    with pytest.raises(batch.SfoError, match=r"^bundle\.zip: zip archives are not read: unzip it first"):
+        load(_zip(tmp_path / "bundle.zip"))
+    other = _zip(tmp_path / "bundle.bin")
+    with pytest.raises(batch.SfoError, match="not a Word document .*zip archives are not read"):
+        load(other)
+
+
+def test_nothing_ranked_prints_a_note_not_an_empty_table(run_cli, tmp_path, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "hello.md").write_text("Hello. Scores: 0 0 0 0\n", encoding="utf-8")
+    monkeypatch.setattr(batch, "ANALYSER", FAKE)
+    code, out, err = run_cli("batch", d, "--db", tmp_path / "r.sqlite", "-q", "-w", "1")
+    assert code == 0, err
+    assert "Triage" not in out and "┏" not in out
+    assert out.startswith("No review to rank:") and "not a review (not ranked): hello.md" in out
+    assert "1 file: 1 analysed" in err and "1 worker;" in err
+
+
+def test_readme_batch_and_themes_commands_work_when_copied_in_order():
+    """Each --db in the README's commands lives in a folder an earlier command made (QA 8)."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    made: set[str] = set()
+    checked = 0
+    for line in readme.splitlines():
+        if not line.startswith("$ "):
+            continue
+        words = shlex.split(line[2:])
+        if words[:2] == ["mkdir", "-p"]:
+            made.update(words[2:])
+        elif words[:2] in (["sfo-nlp", "batch"], ["sfo-nlp", "themes"]) and "--db" in words:
+            folder = str(Path(words[words.index("--db") + 1]).parent)
+            assert folder in made, f"README: {line!r} needs a 'mkdir -p {folder}' before it"
+            checked += 1
+    assert checked >= 2

@@ -149,7 +149,7 @@ def test_template_hint_keeps_password_db_and_standards_but_never_prints_the_pass
     assert code == 0, err
     assert f"--import '{t}' --db {db} --standards 2021 --password PASSWORD" in err
     assert "s3cret" not in err
-    code, _, err = run_cli("confirm", p, "--template", t)
+    code, _, err = run_cli("confirm", p, "--template", t, "--force")
     assert "--password" not in err
 
 
@@ -220,3 +220,48 @@ def test_sfo_nlp_db_in_a_missing_folder_is_refused_like_db(env, run_cli, tmp_pat
     assert code == 2 and err.startswith("error: SFO_NLP_DB=") and "no such folder" in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "nodir").exists()
+
+
+# -- QA 8 ----------------------------------------------------------------------------
+def test_a_template_never_overwrites_a_decisions_file_and_carries_the_saved_answers(env, run_cli, tmp_path):
+    p, _ = env
+    t = tmp_path / "keep.yaml"
+    assert run_cli("confirm", p, "--template", t)[0] == 0
+    data = yaml.safe_load(t.read_text())
+    for x in data["prompts"][:5]:
+        x["final_answer"] = "no"
+        x["comment"] = "checked"
+    t.write_text(yaml.safe_dump(data))
+    edited = t.read_text()
+    code, _, err = run_cli("confirm", p, "--template", t)
+    assert code == 2 and err.count("\n") == 1 and "already exists" in err and "--force" in err
+    assert t.read_text() == edited  # the inspector's five answers are still there
+
+    code, out, err = run_cli("confirm", p, "--import", t, "--who", "C")
+    assert code == 0 and "saved 5 decision(s)" in out, err
+    for name in ("again.yaml", "again.json"):
+        code, _, err = run_cli("confirm", p, "--template", tmp_path / name)
+        assert code == 0 and "5 answer(s) already saved for this review filled in" in err, err
+        text = (tmp_path / name).read_text()
+        again = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+        assert [(x["final_answer"], x["comment"]) for x in again["prompts"][:6]] == [("no", "checked")] * 5 + [("", "")]
+    code, _, err = run_cli("confirm", p, "--template", t, "--force")
+    assert code == 0, err
+    assert [x["final_answer"] for x in yaml.safe_load(t.read_text())["prompts"][:5]] == ["no"] * 5
+
+
+def test_a_yaml_mistake_names_its_line_and_prompt_and_how_to_fix_it(env, run_cli, tmp_path):
+    p, _ = env
+    t = tmp_path / "bad.yaml"
+    assert run_cli("confirm", p, "--template", t)[0] == 0
+    lines = t.read_text().splitlines()
+    at = [i for i, line in enumerate(lines) if line.strip().startswith("comment:")][1]  # in the second prompt
+    lines[at] = "  comment: Note: this was: wrong"
+    t.write_text("\n".join(lines) + "\n")
+    code, _, err = run_cli("confirm", p, "--import", t, "--who", "A")
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"not valid YAML at line {at + 1} (prompt 1b): mapping values are not allowed here" in err
+    assert 'must be in quotes, e.g. comment: "Note: this was: wrong"' in err
+    t.write_text("review: [unclosed\n")
+    code, _, err = run_cli("confirm", p, "--import", t, "--who", "A")
+    assert code == 2 and "not valid YAML at line" in err and "prompt" not in err.split("YAML")[1].split(":")[0]

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import random
+import re
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from sfo_nlp import rules
 from sfo_nlp.corpus.discovery import best_match_stability, discover
 from sfo_nlp.corpus.theme_analysis import analyse_themes, year_of
-from sfo_nlp.corpus.theme_outputs import write_outputs
+from sfo_nlp.corpus.theme_outputs import render_html, write_outputs
 from sfo_nlp.corpus.themes import Taxonomy
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import Analysis, CheckResult, Finding, StandardRating
@@ -136,6 +137,10 @@ REVIEWS = [  # name, region, offence, date, rosh, hidden theme, mentions approve
 ]
 
 
+# Stored by batch but set aside as "not a review": in no figure of the themes (QA 8).
+NOT_A_REVIEW = ("note", "Wales", "Murder", "3 May 2023", "High", "gangs", True)
+
+
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     """A store of six small reviews with metadata, paragraphs and judgement findings."""
@@ -145,8 +150,8 @@ def stored(tmp_path_factory):
     rng = random.Random(3)
     db = root / "t.sqlite"
     with Store(db) as st:
-        for name, region, offence, date, rosh, hidden, ap in REVIEWS:
-            pars = [_paragraph(rng, hidden) for _ in range(12)]
+        for name, region, offence, date, rosh, hidden, ap in REVIEWS + [NOT_A_REVIEW]:
+            pars = [_paragraph(rng, hidden) for _ in range(20 if name != "note" else 2)]
             if ap:
                 pars.append("He lived at approved premises, where key workers recorded his curfew breaches.")
             pars.append("Note <script>alert(1)</script> & more.")
@@ -155,8 +160,11 @@ def stored(tmp_path_factory):
             pars.insert(0, f"FICTIONAL DOCUMENT ({name}): invented test material; the staff and places do not exist.")
             pars.insert(1, f"This review of the case of {name} was completed under the national procedures by a "
                            "senior manager with no previous involvement in the management of the case.")
+            # enough words under enough headings to look like a review (corpus/review_shape.py)
+            sections = [f"## {title}\n\n" + "\n\n".join(pars[i::3]) for i, title in
+                        enumerate(("Summary", "Practice", "Partnership")) if name != "note"] or pars
             md = (f"# Review {name}\n\nRegion: {region}\n\nOffence: {offence}\n\nDate of SFO: {date}\n\n"
-                  f"RoSH level: {rosh}\n\n" + "\n\n".join(pars) + "\n")
+                  f"RoSH level: {rosh}\n\n" + "\n\n".join(sections) + "\n")
             path = root / f"{name}.md"
             path.write_text(md, encoding="utf-8")
             doc = load(path)
@@ -294,3 +302,72 @@ def test_disclaimers_and_template_text_are_not_theme_evidence(stored):
     assert not any("FICTIONAL" in t or "national procedures" in t for t in texts)
     assert sum(report.boilerplate.values()) == 12 and len(report.boilerplate) == 2
     assert report.to_dict()["boilerplate_left_out"] == report.boilerplate
+
+
+# -- QA 8 ----------------------------------------------------------------------------
+def test_a_file_batch_set_aside_as_not_a_review_is_in_no_figure_and_named_once(run_cli, stored, tmp_path):
+    with Store(stored) as st:
+        assert len(st.list_analyses()) == 7
+        report = analyse_themes(st)
+    assert len(report.reviews) == 6 and list(report.not_counted) == ["note.md"]
+    assert report.not_counted["note.md"].startswith("does not look like an SFO review")
+    assert {r["reviews_in_group"] for r in report.overall()} == {6}
+    assert not any("note.md" in r["reviews"] for r in report.prevalence)
+    written = {p.name: p for p in write_outputs(report, tmp_path / "out")}
+    rows = list(csv.DictReader(io.StringIO(written["prevalence.csv"].read_text())))
+    assert {r["reviews_in_group"] for r in rows if r["dimension"] == "all"} == {"6"}
+    code, out, err = run_cli("themes", "--db", stored)
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "Themes across 6 reviews" in text and "/7" not in text
+    assert text.count("note.md") == 1 and "Not counted in any figure (1): note.md: does not look like" in text
+    code, out, err = run_cli("themes", "--db", stored, "-f", "json")
+    data = json.loads(out)
+    assert data["reviews"] == 6 and list(data["not_counted"]) == ["note.md"]
+
+
+def test_a_store_of_only_non_reviews_is_one_clear_error(run_cli, tmp_path):
+    from sfo_nlp.ingest import load
+
+    path = tmp_path / "hello.md"
+    path.write_text("# Hello\n\nA note about approved premises, not a review.\n", encoding="utf-8")
+    doc = load(path)
+    with Store(tmp_path / "n.sqlite") as st:
+        st.save_analysis(Analysis(doc.source, doc.sha256, "2023", {}, 1), doc, path)
+    code, out, err = run_cli("themes", "--db", tmp_path / "n.sqlite")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: no reviews to find themes in") and "hello.md: does not look like" in err
+
+
+def test_surface_forms_name_a_lemma_as_the_text_writes_it():
+    from sfo_nlp.corpus.discovery import surface_forms
+    from sfo_nlp.corpus.themes import Tok
+
+    def tok(text, lemma):
+        return Tok(text, lemma, text.lower(), "NOUN", 0, len(text))
+
+    forms = surface_forms([[tok("data", "datum"), tok("Data", "datum")], [tok("released", "release"),
+                                                                          tok("release", "release")]])
+    assert forms == {"datum": "data", "release": "release"}  # a tie goes to the lemma itself
+
+
+def test_themes_are_described_in_plain_words_and_labelled_as_written(run_cli, stored, tmp_path):
+    with Store(stored) as st:
+        report = analyse_themes(st)
+    words = {w.lower().strip(".,:") for p in report.paragraphs for w in p.text.split()}
+    terms = [w for t in report.discovery.topics for w, _ in t.terms]
+    assert terms and set(terms) <= words  # "stabbing" as written, never the lemma "stab"
+    code, out, err = run_cli("themes", "--db", stored)
+    text = " ".join(out.split())
+    for jargon in ("NMF", "cosine", "best-match", "(1.00)", "seeds"):
+        assert jargon not in text, jargon
+    assert "Themes found by grouping paragraphs that use the same words" in text
+    assert re.search(r"stable: they come back when the grouping is redone from other random starts \(\d\.\d\d of 1\)",
+                     text)
+    assert re.search(r"\bD1: \w+", text)
+    web, saved = (re.sub(r"data:image/png;base64,[^\"]+", "", render_html(report, beside_files=beside))
+                  for beside in (False, True))
+    for page in (web, saved):
+        assert "NMF" not in page and "cosine" not in page and "grouping paragraphs that use the same words" in page
+    assert '<a href="/">' in web and "beside this page" not in web
+    assert "CSV files beside this page" in saved and 'href="/"' not in saved

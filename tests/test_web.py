@@ -156,8 +156,8 @@ def test_review_report_and_batch_pages(analysed):
         "content-security-policy"]
     r = client.get("/batch")
     assert "sam test.md" in r.text and "<td>1</td>" in r.text
-    r = client.get("/themes")
-    assert r.status_code == 200 and "Themes across 1 SFO reviews" in r.text
+    r = client.get("/themes")  # the one stored file is too short to count as a review
+    assert r.status_code == 200 and "No themes yet" in r.text and "sam test.md" in r.text
     assert client.get("/review/" + "0" * 64).status_code == 404
     assert client.get("/jobs/nope").status_code == 404
     assert client.get(f"/review/{sha}/note.pdf").status_code == 404

@@ -15,7 +15,7 @@ from rich.text import Text
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_db, emit, render_console, to_json
 from sfo_nlp.corpus import triage
-from sfo_nlp.corpus.batch import cap_workers, discover, run_batch
+from sfo_nlp.corpus.batch import archives, cap_workers, discover, run_batch
 from sfo_nlp.store import Store
 
 DbOpt = typer.Option(None, "--db", help="SQLite file to store results in (default: your user data folder, "
@@ -43,7 +43,7 @@ def batch(
 ) -> None:
     """Analyse every review in a folder or glob (re-runs skip unchanged files) and rank them for triage.
 
-    The ranking puts the reviews with the lowest DRAFT composite rating first, then those whose weakest standard is weakest. Ratings are the analyser's drafts for an inspector to confirm. A file that does not look like an SFO review (far too short, no headings) is listed as "not a review" and not ranked.
+    The ranking puts the reviews with the lowest DRAFT composite rating first, then those whose weakest standard is weakest. Ratings are the analyser's drafts for an inspector to confirm. A file that does not look like an SFO review (far too short, no headings) is listed as "not a review" and not ranked. Byte-identical files under two names are analysed once, the copy listed as "same file as" the other. Zip archives are never opened (unzip them first and pass the folder); a folder's zips are listed as not read.
 
     Exit status: 0 every file is analysed; 1 the batch finished but some files failed (now, or in an earlier run and unchanged since: they are listed with their error); 2 nothing was run (bad options, no files found, database unusable); 130 interrupted with Ctrl+C (run the same command again to resume).
     """
@@ -52,6 +52,7 @@ def batch(
     load_standards(standards)  # an unknown version fails once, not once per file
     workers, note = cap_workers(workers)
     files = discover(source)
+    zips = archives(source)
     err = Console(stderr=True, highlight=False)
     if note:
         err.print(note, markup=False)
@@ -73,26 +74,36 @@ def batch(
         )
     failures = summary.failures
     if format is Format.json:
-        emit(to_json({"summary": summary.to_dict(), "reviews": rows, "errors": failures}), output)
+        emit(to_json({"summary": summary.to_dict(), "reviews": rows, "errors": failures,
+                      "same_file_as_another": summary.duplicates,
+                      "zip_archives_not_read": [str(z) for z in zips]}), output)
     elif format is Format.csv:
-        emit(triage.to_csv(rows, failures), output)
+        emit(triage.to_csv(rows, failures, summary.duplicates, zips), output)
     else:
-        render_console(lambda con: _draw(con, rows, summary), output)
-    err.print(_summary_line(summary, store.path), markup=False)
+        render_console(lambda con: _draw(con, rows, summary, zips), output)
+    err.print(_summary_line(summary, store.path, len(zips)), markup=False)
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.failed:
         raise typer.Exit(1)  # finished, but a script must be able to tell that files failed
 
 
-def _summary_line(summary, db: Path) -> str:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _summary_line(summary, db: Path, zips: int = 0) -> str:
+    """One line whose parts add up to the files found (a copy counts as 'same file as another')."""
     failed = f"{summary.failed} failed"
     if summary.failed_before:
         failed += (f" ({summary.failed_before} in an earlier run and unchanged since; "
                    "--retry-errors tries them again)")
-    line = (f"{summary.files} files: {summary.analysed} analysed, {summary.skipped} already stored, {failed}, "
-            f"in {summary.seconds:.1f} s with {summary.workers} worker{'s' if summary.workers != 1 else ''}; "
+    same = f"{len(summary.duplicates)} same file as another, " if summary.duplicates else ""
+    line = (f"{_plural(summary.files, 'file')}: {summary.analysed} analysed, {summary.skipped} already stored, "
+            f"{same}{failed}, in {summary.seconds:.1f} s with {_plural(summary.workers, 'worker')}; "
             f"results in {db}")
+    if zips:
+        line += f"; {_plural(zips, 'zip archive')} not read (unzip first)"
     if summary.interrupted:
         line += ". Interrupted: run the same command again to resume"
     return line
@@ -106,8 +117,16 @@ SHORT = {"Outstanding": "O", "Good": "G", "Requires improvement": "RI", "Inadequ
 MIN_NAME_WIDTH = 12
 
 
-def _draw(con, rows, summary) -> None:
+def _draw(con, rows, summary, zips=()) -> None:
     ranked = [r for r in rows if not r["not_review"]]
+    if ranked:
+        _draw_table(con, ranked)
+    else:
+        con.print("No review to rank: no file of this batch was analysed as an SFO review.")
+    _draw_not_ranked(con, rows, summary, zips)
+
+
+def _draw_table(con, ranked) -> None:
     t = RichTable(title="Triage: likely weakest reviews first (DRAFT ratings, for an inspector to confirm)",
                   caption="S1 analysis of practice, S2 judgements, S3 learning, S4 victims and families (scores 0-3); "
                   "O Outstanding, G Good, RI Requires improvement, I Inadequate")
@@ -146,6 +165,12 @@ def _draw(con, rows, summary) -> None:
                   *(str(r[f"s{s}"]) if r[f"s{s}"] is not None else "-" for s in "1234"),
                   *(Text(r[c] or "") for c in ("region", "offence") if c in widths))
     con.print(t)
+
+
+def _draw_not_ranked(con, rows, summary, zips) -> None:
+    """Every file of the batch that is not a row of the table, each with why."""
+    from sfo_nlp.ingest.guards import ZIP_NOT_READ
+
     for r in rows:
         if r["not_review"]:
             con.print(Text(f"not a review (not ranked): {r['review']}: {r['not_review']}", style="yellow"),
@@ -153,3 +178,8 @@ def _draw(con, rows, summary) -> None:
     for f in summary.failures:
         when = " (failed in an earlier run; unchanged since)" if f.get("earlier") else ""
         con.print(Text.assemble(("failed: ", "red"), f"{f['path']}: {f['error']}{when}"), soft_wrap=True)
+    for d in summary.duplicates:
+        con.print(Text(f"same file as {Path(d['same_as']).name} (analysed once): {Path(d['path']).name}",
+                       style="yellow"), soft_wrap=True)
+    for z in zips:
+        con.print(Text(f"not read: {z.name}: {ZIP_NOT_READ}", style="yellow"), soft_wrap=True)

@@ -108,29 +108,35 @@ def confirm(
     who: Optional[str] = typer.Option(None, "--who", help="Your name, stored with each decision."),
     standards: str = StandardsOpt,
     import_file: Optional[Path] = typer.Option(None, "--import", help="Take the decisions from an edited YAML/JSON file.", dir_okay=False),
-    template_file: Optional[Path] = typer.Option(None, "--template", help="Write a YAML/JSON decisions file pre-filled with the drafts, then stop.", dir_okay=False,
+    template_file: Optional[Path] = typer.Option(None, "--template", help="Write a YAML/JSON decisions file pre-filled with the drafts and with the answers already saved for this review, then stop.", dir_okay=False,
                                                  callback=_check_output),
+    force: bool = typer.Option(False, "--force", help="With --template: write over a file that already exists."),
     password: Optional[str] = PasswordOpt,
 ) -> None:
     """Confirm or change each DRAFT answer (in the terminal, from piped lines, or from a file)."""
     from sfo_nlp.analyse import stored_or_analyse
     from sfo_nlp.errors import UsageError
-    from sfo_nlp.standards.confirmation import dump_template, read_decisions
+    from sfo_nlp.standards.confirmation import read_decisions
     from sfo_nlp.store import Store
 
     if import_file and template_file:
         raise UsageError("use either --import or --template, not both")
+    if template_file:
+        _refuse_overwriting(template_file, force, path)
     with Store(db) as store:
         result = stored_or_analyse(path, store, standards, password)
         if template_file:
-            emit(dump_template(result, template_file), template_file)
-            print(f"wrote {template_file}: fill in final_answer (or 'accept') for each prompt you checked, "
+            saved = store.decisions(result["sha256"], result["standards_version"])
+            emit(template_text(result, saved, template_file), template_file)
+            filled = f" ({len(saved)} answer(s) already saved for this review filled in)" if saved else ""
+            print(f"wrote {template_file}{filled}: fill in final_answer (or 'accept') for each prompt you checked, "
                   f"then run {import_command(path, template_file, db, standards, password)}"
                   + (" (PASSWORD: the one you gave now, not shown here)" if password else ""), file=sys.stderr)
             return
         name = _who(who)
         problem = ""
         if import_file:
+            check_yaml(import_file)
             decisions = read_decisions(import_file, result)
         else:
             interactive = sys.stdin.isatty()
@@ -147,6 +153,68 @@ def confirm(
         raise SfoError(f"{problem}; saved the {saved} answer(s) given before it{last}, nothing after it")
     print(f"saved {saved} decision(s) by {name} for {result['source']} ({changed} changed from the draft, "
           f"{len(result['answers']) - saved} prompt(s) not confirmed)")
+
+
+def _refuse_overwriting(template_file: Path, force: bool, review: Path) -> None:
+    """A decisions file that exists may hold an inspector's answers: never replace it unasked."""
+    from sfo_nlp.errors import UsageError
+
+    if template_file.exists() and not force:
+        raise UsageError(f"{template_file} already exists and may hold your answers: import it with "
+                         f"sfo-nlp confirm {review} --import {template_file}, write the template to another "
+                         "file, or add --force to write over it")
+
+
+def template_text(result: dict, decisions: list[dict], path: Path) -> str:
+    """The decisions file for ``result``, with the answers and comments already saved filled in, so a
+    template written again carries on from where the inspector was, not from empty."""
+    import json
+
+    import yaml
+
+    from sfo_nlp.standards.confirmation import template
+
+    data = template(result)
+    saved = {d["prompt_id"]: d for d in decisions}
+    for prompt in data["prompts"]:
+        if prompt["prompt_id"] in saved:
+            prompt["final_answer"] = saved[prompt["prompt_id"]]["final_answer"]
+            prompt["comment"] = saved[prompt["prompt_id"]]["comment"] or ""
+    # the same two forms as confirmation.dump_template, which takes no saved answers
+    if path.suffix.lower() == ".json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
+def check_yaml(path: Path) -> None:
+    """Say where an edited YAML file breaks: the line, the prompt it is in, and the usual cause
+    (a colon in unquoted text), which the parser's own message does not."""
+    import yaml
+
+    if path.suffix.lower() == ".json":
+        return  # JSON errors already name the line
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # read_decisions says why it cannot be read
+    try:
+        yaml.safe_load(raw)
+    except yaml.MarkedYAMLError as exc:
+        raise SfoError(_yaml_problem(path, raw, exc)) from None
+    except yaml.YAMLError:
+        return  # no position to add: read_decisions reports it
+
+
+def _yaml_problem(path: Path, raw: str, exc) -> str:
+    import re
+
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1
+    ids = re.findall(r"^\s*-?\s*prompt_id:\s*['\"]?([^'\"\s]+)", "\n".join(raw.splitlines()[:line]), re.M)
+    where = f"line {line}" + (f" (prompt {ids[-1]})" if ids else "")
+    problem = " ".join(str(exc.problem or exc.context or "").split())
+    return (f"{path}: not valid YAML at {where}: {problem}; text that holds a colon must be in quotes, "
+            'e.g. comment: "Note: this was: wrong"')
 
 
 def _input(con) -> Optional[str]:

@@ -61,8 +61,17 @@ def _require_standards_stored(store: Store, standards: Optional[str]) -> None:
                    f"Use {use}, or run: sfo-nlp batch FOLDER --standards {standards} --db {store.path}")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+KINDS = ("seeded: a theme listed in advance (rules/themes.yaml), found by its words; "
+         "discovered: a theme found by grouping paragraphs that use the same words")
+
+
 def _draw(con, report, written) -> None:
-    t = RichTable(title=f"Themes across {len(report.reviews)} reviews ({len(report.paragraphs)} paragraphs)")
+    t = RichTable(title=f"Themes across {_plural(len(report.reviews), 'review')} "
+                        f"({_plural(len(report.paragraphs), 'paragraph')})", caption=KINDS)
     for col, kw in (("theme", {}), ("kind", {}), ("reviews", {"justify": "right"}), ("%", {"justify": "right"}),
                     ("paragraphs", {"justify": "right"})):
         t.add_column(col, **kw)
@@ -70,20 +79,27 @@ def _draw(con, report, written) -> None:
         t.add_row(r["name"], r["kind"], f"{r['reviews_with_theme']}/{r['reviews_in_group']}",
                   f"{100 * r['share']:.0f}", str(r["paragraphs"]))
     con.print(t)
+    if report.not_counted:
+        con.print(f"Not counted in any figure ({len(report.not_counted)}): " + "; ".join(
+            f"{name}: {why}" for name, why in report.not_counted.items()), markup=False)
     if report.boilerplate:
         con.print("Left out as boilerplate, not evidence: " + "; ".join(
-            f"{n} paragraph{'s' if n != 1 else ''} ({why})" for why, n in sorted(report.boilerplate.items())),
+            f"{_plural(n, 'paragraph')} ({why})" for why, n in sorted(report.boilerplate.items())),
             markup=False)
-    d = report.discovery
-    if d.note:
-        con.print(f"Discovery: {d.note}")
-    else:
-        con.print(f"Discovery: {len(d.topics)} topics from {d.paragraphs_used} paragraphs "
-                  f"({d.paragraphs_explained} fully explained by seeded themes); stability across {d.seeds} "
-                  f"seeds (mean best-match cosine): {d.stability:.2f}")
-        for topic in d.topics:
-            flag = "" if topic.stable else "  [unstable]"
-            con.print(f"  {topic.id} ({topic.stability:.2f}){flag}: {', '.join(w for w, _ in topic.terms)}",
-                      markup=False)
+    _draw_discovery(con, report.discovery)
     for p in written:
         con.print(f"wrote {p}", markup=False)
+
+
+def _draw_discovery(con, d) -> None:
+    from sfo_nlp.corpus.theme_analysis import stability_words
+
+    if d.note:
+        con.print(f"Themes found by grouping paragraphs that use the same words: none ({d.note})", markup=False)
+        return
+    con.print(f"Themes found by grouping paragraphs that use the same words: {len(d.topics)} from "
+              f"{_plural(d.paragraphs_used, 'paragraph')} ({d.paragraphs_explained} more already fully covered by "
+              f"the seeded themes). Overall {stability_words(d.stability, themes=True)}.", markup=False)
+    for topic in d.topics:
+        flag = "" if topic.stable else "  [unstable: may be chance]"
+        con.print(f"  {topic.id}{flag}: {', '.join(w for w, _ in topic.terms)}", markup=False)

@@ -3,7 +3,9 @@
 Each file is keyed by its SHA-256, so a re-run skips files already analysed under the
 same standards and an interrupted batch resumes where it stopped (each result is saved
 as soon as it arrives). A file that cannot be read is recorded with its one-line error
-and the batch goes on.
+and the batch goes on. Byte-identical files under two names are analysed once and the
+copy is listed as the same file as the other, so every file given is accounted for. Zip
+archives are never opened (see ZIP_NOT_READ in ingest/guards.py); a folder's are named.
 
 Workers are separate processes because spaCy holds the GIL; each loads the model once
 in its initializer. Results travel back to the parent, which alone writes to SQLite, so
@@ -45,22 +47,53 @@ STANDARD_TITLES = {
 
 
 # -- finding the files ---------------------------------------------------------------
+ARCHIVE_SUFFIXES = {".zip"}
+
+
 def discover(spec: str | Path) -> list[Path]:
     """Review files named by a folder (searched recursively), a glob or one file."""
     spec = str(spec)
     p = Path(spec).expanduser()
-    if p.is_dir():
-        files = [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REVIEW_SUFFIXES]
-    elif p.is_file():
-        files = [p]
-    elif any(ch in spec for ch in "*?["):
-        files = [Path(f) for f in glob.glob(os.path.expanduser(spec), recursive=True) if Path(f).is_file()]
-    else:
-        raise SfoError(f"{spec}: no such file or folder")
-    files = sorted({f.resolve(): f for f in files if not f.name.startswith((".", "~$"))}.values())
+    if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES:
+        from sfo_nlp.ingest.guards import ZIP_NOT_READ
+
+        raise SfoError(f"{p.name}: {ZIP_NOT_READ}")
+    files = _usable(_candidates(spec), REVIEW_SUFFIXES) if not p.is_file() else [p]
     if not files:
-        raise SfoError(f"{spec}: no reviews found (looked for {', '.join(sorted(REVIEW_SUFFIXES))})")
+        zips = archives(spec)
+        also = f"; {_zip_note(zips)}" if zips else ""
+        raise SfoError(f"{spec}: no reviews found (looked for {', '.join(sorted(REVIEW_SUFFIXES))}){also}")
     return files
+
+
+def archives(spec: str | Path) -> list[Path]:
+    """The zip archives a folder or glob holds: skipped, but named, so no review goes missing unseen."""
+    p = Path(str(spec)).expanduser()
+    if p.is_file():
+        return []
+    return _usable(_candidates(str(spec)), ARCHIVE_SUFFIXES)
+
+
+def _zip_note(zips: list[Path]) -> str:
+    from sfo_nlp.ingest.guards import ZIP_NOT_READ
+
+    return f"skipped {len(zips)} zip archive{'s' if len(zips) != 1 else ''} ({ZIP_NOT_READ}): " + ", ".join(
+        z.name for z in zips)
+
+
+def _candidates(spec: str) -> list[Path]:
+    p = Path(spec).expanduser()
+    if p.is_dir():
+        return [f for f in p.rglob("*") if f.is_file()]
+    if any(ch in spec for ch in "*?["):
+        return [Path(f) for f in glob.glob(os.path.expanduser(spec), recursive=True) if Path(f).is_file()]
+    raise SfoError(f"{spec}: no such file or folder")
+
+
+def _usable(files: list[Path], suffixes: set[str]) -> list[Path]:
+    """Those with one of ``suffixes``, once each, without hidden files and Office lock files."""
+    wanted = [f for f in files if f.suffix.lower() in suffixes and not f.name.startswith((".", "~$"))]
+    return sorted({f.resolve(): f for f in wanted}.values())
 
 
 def file_sha256(path: Path) -> str:
@@ -179,6 +212,7 @@ class BatchSummary:
     skipped: int = 0  # stored by an earlier run, unchanged
     failed: int = 0  # failed in this run, or failed before and still unchanged
     failed_before: int = 0  # of ``failed``: not tried again (unchanged; --retry-errors tries)
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # path, sha256, same_as: not analysed twice
     seconds: float = 0.0
     workers: int = 1
     interrupted: bool = False
@@ -195,6 +229,7 @@ class BatchSummary:
             "skipped": self.skipped,
             "failed": self.failed,
             "failed_before": self.failed_before,
+            "same_file_as_another": len(self.duplicates),
             "seconds": round(self.seconds, 2),
             "workers": self.workers,
             "interrupted": self.interrupted,
@@ -230,14 +265,7 @@ def run_batch(
     known_errors = {(sha, e["message"]) for sha, e in failed_before.items()}
     todo: list[tuple[Path, str]] = []
     t0, cpu0 = time.perf_counter(), time.process_time()
-    for f in files:
-        try:
-            sha = file_sha256(f)
-        except OSError as exc:
-            _record(store, summary, known_errors, FileResult(str(f), "", False, 0.0, os.getpid(), 0.0,
-                                                             error=f"{f.name}: cannot be read ({exc.strerror or exc})"))
-            progress("skip", None)
-            continue
+    for f, sha in _hashed(files, store, summary, known_errors, progress):
         summary.shas.append(sha)
         if store.has_analysis(sha, standards):
             summary.skipped += 1
@@ -265,6 +293,30 @@ def run_batch(
     summary.seconds = time.perf_counter() - t0
     summary.parent_cpu_s = time.process_time() - cpu0
     return summary
+
+
+def _hashed(files, store, summary: BatchSummary, known_errors: set, progress) -> list[tuple[Path, str]]:
+    """Each distinct file once, with its SHA-256; byte-identical copies go to ``summary.duplicates``.
+
+    Of identical files the one with the shortest name is analysed: a copy usually has the
+    original's name plus something ("copy", "(1)", "final").
+    """
+    by_sha: dict[str, list[Path]] = {}
+    for f in files:
+        try:
+            by_sha.setdefault(file_sha256(f), []).append(f)
+        except OSError as exc:
+            _record(store, summary, known_errors, FileResult(str(f), "", False, 0.0, os.getpid(), 0.0,
+                                                             error=f"{f.name}: cannot be read ({exc.strerror or exc})"))
+            progress("skip", None)
+    out = []
+    for sha, paths in by_sha.items():
+        original, *copies = sorted(paths, key=lambda f: (len(f.name), f.name, str(f)))
+        out.append((original, sha))
+        for copy in copies:
+            summary.duplicates.append({"path": str(copy), "sha256": sha, "same_as": str(original)})
+            progress("skip", None)
+    return sorted(out, key=lambda item: str(item[0]))
 
 
 def _run_here(todo, store, summary, known_errors, progress, analyser, options) -> None:

@@ -10,10 +10,15 @@ reconstruction error is reported; its stability is how well each of its topics i
 again by the other fits (the cosine of its term vector with the best-matching topic of
 each other fit, averaged). A topic below about 0.6 is an artefact of one initialisation
 rather than a theme of the corpus, and is flagged as unstable.
+
+Topics are fitted on lemmas but shown in the words the reviews use: a lemma is named by
+its most frequent form in the text ("data", never the lemma "datum"), because an analyst
+reads the label against the paragraphs.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -36,6 +41,15 @@ def content_lemmas(toks: Sequence[Tok], skip: set[int], seed_lemmas: set[str], c
             continue
         out.append(t.lemma)
     return out
+
+
+def surface_forms(token_lists: Sequence[Sequence[Tok]]) -> dict[str, str]:
+    """Lemma -> its most frequent lower-cased form in these tokens (ties: the lemma itself, then A-Z)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for toks in token_lists:
+        for t in toks:
+            counts[t.lemma][t.lower] += 1
+    return {lemma: min(c, key=lambda form: (-c[form], form != lemma, form)) for lemma, c in counts.items()}
 
 
 @dataclass
@@ -88,8 +102,11 @@ def best_match_stability(reference: np.ndarray, others: list[np.ndarray]) -> np.
     return np.mean([(ref @ unit(o).T).max(axis=1) for o in others], axis=0)
 
 
-def discover(docs: dict[int, list[str]], explained: int, cfg: dict[str, Any]) -> Discovery:
-    """Fit NMF topics over ``docs``: paragraph index -> its content lemmas left after the seed terms."""
+def discover(docs: dict[int, list[str]], explained: int, cfg: dict[str, Any],
+             words: dict[str, str] | None = None) -> Discovery:
+    """Fit NMF topics over ``docs``: paragraph index -> its content lemmas left after the seed terms.
+    ``words`` names each lemma in the topics as the text writes it (see surface_forms)."""
+    words = words or {}
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -138,7 +155,7 @@ def discover(docs: dict[int, list[str]], explained: int, cfg: dict[str, Any]) ->
     order = np.argsort(-stab)  # most reproducible first
     for rank, t in enumerate(order, start=1):
         term_idx = np.argsort(-H[t])[:n_terms]
-        terms = [(str(vocab[j]), float(H[t, j])) for j in term_idx if H[t, j] > 0]
+        terms = [(words.get(str(vocab[j]), str(vocab[j])), float(H[t, j])) for j in term_idx if H[t, j] > 0]
         rows = [r for r in np.argsort(-W[:, t])[:n_top] if W[r, t] > 0]
         result.topics.append(Topic(
             id=f"D{rank}", label=", ".join(term for term, _ in terms[:3]), terms=terms,

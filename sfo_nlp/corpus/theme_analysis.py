@@ -5,6 +5,11 @@ paragraphs saved with them): nothing re-opens a review. Prevalence counts review
 paragraphs, because one review that mentions approved premises twenty times is still
 one review; the paragraph counts and the names of the reviews behind every figure come
 with it so an analyst can check any number.
+
+Every share is out of the reviews actually read for themes. A stored file that batch set
+aside as "not a review", or one left with no paragraph once boilerplate is set aside,
+adds nothing to any theme: counted, it would only lower every percentage. Such files are
+named once, with why, in ``ThemeReport.not_counted``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sfo_nlp.corpus.boilerplate import find_boilerplate
-from sfo_nlp.corpus.discovery import Discovery, content_lemmas, discover
+from sfo_nlp.corpus.discovery import STABLE, Discovery, content_lemmas, discover, surface_forms
 from sfo_nlp.corpus import lemma_cache
 from sfo_nlp.corpus.themes import Taxonomy
 from sfo_nlp.errors import SfoError
@@ -35,6 +40,7 @@ class Review:
     metadata: dict[str, Any]
     groups: dict[str, str]  # dimension -> value
     judgements: list[tuple[int, str]] = field(default_factory=list)  # (block, target)
+    not_review: str = ""  # why batch did not rank it (corpus/review_shape.py), or ''
 
 
 @dataclass
@@ -56,6 +62,7 @@ class ThemeReport:
     prevalence: list[dict[str, Any]]
     by_target: list[dict[str, Any]]
     boilerplate: dict[str, int] = field(default_factory=dict)  # why -> paragraphs left out
+    not_counted: dict[str, str] = field(default_factory=dict)  # stored file name -> why it is in no figure
 
     def overall(self) -> list[dict[str, Any]]:
         return [r for r in self.prevalence if r["dimension"] == "all"]
@@ -65,6 +72,7 @@ class ThemeReport:
             "reviews": len(self.reviews),
             "paragraphs": len(self.paragraphs),
             "boilerplate_left_out": self.boilerplate,
+            "not_counted": self.not_counted,
             "themes": self.themes,
             "prevalence": self.prevalence,
             "judgement_targets": self.by_target,
@@ -105,7 +113,10 @@ def load_reviews(store, taxonomy: Taxonomy, standards: str | None = None) -> dic
             "offence_type": taxonomy.offence_type(meta.get("offence")),
             "rosh_level": str(meta.get("rosh_level") or NOT_STATED).lower(),
         }
-        review = Review(a["sha256"], Path(a["source_path"]).name, meta, groups)
+        review = Review(a["sha256"], Path(a["source_path"]).name, meta, groups, not_review=a.get("not_review") or "")
+        if review.not_review:
+            reviews[a["sha256"]] = review
+            continue  # nothing of it is read: its judgements are not needed
         full = store.get_analysis(a["sha256"], a["standards"]) or {}
         for f in ((full.get("checks") or {}).get("judgements") or {}).get("findings") or []:
             data = f.get("data") or {}
@@ -120,6 +131,8 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
     reviews = load_reviews(store, taxonomy, standards)
     if not reviews:
         raise SfoError(f"no analysed reviews in {store.path}; run 'sfo-nlp batch FOLDER --db {store.path}' first")
+    not_counted = {r.source: r.not_review for r in reviews.values() if r.not_review}
+    reviews = {sha: r for sha, r in reviews.items() if not r.not_review}
     candidates = [
         Paragraph(p["sha256"], p["block"], p["page"], p["section"], p["text"])
         for p in store.paragraphs()
@@ -132,6 +145,12 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
     boilerplate: dict[str, int] = defaultdict(int)
     for why in dropped.values():
         boilerplate[why] += 1
+    read = {p.sha256 for p in paragraphs}
+    for sha in [sha for sha in reviews if sha not in read]:
+        not_counted[reviews.pop(sha).source] = "no paragraph left to read once boilerplate is set aside"
+    if not reviews:
+        raise SfoError(f"no reviews to find themes in, in {store.path}: " + "; ".join(
+            f"{name}: {why}" for name, why in sorted(not_counted.items())))
     tokens = lemma_cache.lemmas(store.conn, [(p.sha256, p.block) for p in paragraphs], [p.text for p in paragraphs])
     cfg = taxonomy.discovery
     assignments: list[dict[str, Any]] = []
@@ -148,16 +167,28 @@ def analyse_themes(store, standards: str | None = None, taxonomy: Taxonomy | Non
             explained += 1  # the seeded themes already say what this paragraph is about
         else:
             residual[i] = words
-    disc = discover(residual, explained, cfg)
+    disc = discover(residual, explained, cfg, words=surface_forms([tokens[i] for i in residual]))
     for i, topic_id in disc.assignments.items():
         assignments.append({"paragraph": i, "theme": topic_id, "evidence": []})
     themes = [{"id": t.id, "name": t.name, "kind": "seeded", "definition": t.definition} for t in taxonomy.themes]
     themes += [{"id": t.id, "name": f"{t.id}: {t.label}", "kind": "discovered",
-                "definition": f"Discovered (stability {t.stability:.2f}{'' if t.stable else ', unstable'}): "
-                              + ", ".join(term for term, _ in t.terms), "stability": round(t.stability, 3)}
+                "definition": "Found by grouping paragraphs that use the same words: "
+                              + ", ".join(term for term, _ in t.terms) + "; " + stability_words(t.stability),
+                "stability": round(t.stability, 3)}
                for t in disc.topics]
     prevalence, by_target = _prevalence(reviews, paragraphs, themes, assignments)
-    return ThemeReport(reviews, paragraphs, themes, assignments, disc, prevalence, by_target, dict(boilerplate))
+    return ThemeReport(reviews, paragraphs, themes, assignments, disc, prevalence, by_target, dict(boilerplate),
+                       dict(sorted(not_counted.items())))
+
+
+def stability_words(stability: float, themes: bool = False) -> str:
+    """How far a found theme (``themes``: the found themes together) can be trusted, in words;
+    discovery.py explains the measure."""
+    it, comes, does = ("they", "come", "do") if themes else ("it", "comes", "does")
+    redo = "when the grouping is redone from other random starts"
+    if stability >= STABLE:
+        return f"stable: {it} {comes} back {redo} ({stability:.2f} of 1)"
+    return f"unstable: {it} {does} not reliably come back {redo} ({stability:.2f} of 1), so may be chance"
 
 
 def _prevalence(reviews, paragraphs, themes, assignments):

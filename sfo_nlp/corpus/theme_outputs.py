@@ -2,7 +2,9 @@
 
 The HTML page embeds its charts as data URIs and its CSS inline, so it can be e-mailed
 or opened from a shared drive with nothing else; every piece of review text in it is
-escaped by Jinja2's autoescape.
+escaped by Jinja2's autoescape. The same page is served by the web app (``/themes``),
+where there are no CSV files beside it and the way back is the home page; the copy
+written to a folder says where its CSV files are instead.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def write_outputs(report: ThemeReport, outdir: Path) -> list[Path]:
         "discovered_themes.csv": _csv(discovered_rows(report), ["topic", "label", "stability", "stable", "terms",
                                                                 "rank", "weight", "review", "block", "page", "text"]),
         **images,
-        "themes.html": render_html(report, images),
+        "themes.html": render_html(report, images, beside_files=True),
     }
     written = []
     for name, data in files.items():
@@ -104,7 +106,10 @@ def write_outputs(report: ThemeReport, outdir: Path) -> list[Path]:
     return written
 
 
-def render_html(report: ThemeReport, images: dict[str, bytes] | None = None) -> str:
+def render_html(report: ThemeReport, images: dict[str, bytes] | None = None, beside_files: bool = False) -> str:
+    """The themes page; ``beside_files``: the copy written with the CSV files (else the web page)."""
+    from sfo_nlp.corpus.theme_analysis import stability_words
+
     images = chart_images(report) if images is None else images
     uris = {name: "data:image/png;base64," + base64.b64encode(png).decode("ascii") for name, png in images.items()}
     evidence: dict[str, Counter] = {}
@@ -118,7 +123,7 @@ def render_html(report: ThemeReport, images: dict[str, bytes] | None = None) -> 
         definitions={t["id"]: t["definition"] for t in report.themes},
         discovered=[(t, [report.paragraph_ref(i) | {"excerpt": _excerpt(report.paragraph_ref(i)["text"])}
                          for i, _ in t.top]) for t in report.discovery.topics],
-        disc=report.discovery,
+        disc=report.discovery, beside_files=beside_files, stability_words=stability_words,
     )
 
 
@@ -134,11 +139,17 @@ th{background:#eef3f6}.num{text-align:right;white-space:nowrap}.muted{color:#555
 img{max-width:100%;height:auto;border:1px solid #ddd;margin:.5rem 0}
 .warn{color:#8a4b00}
 </style></head><body>
-<h1>Themes across {{ report.reviews|length }} SFO reviews</h1>
-<p class="muted">{{ report.paragraphs|length }} body paragraphs read. Themes are assigned by the
-seeded taxonomy (rules/themes.yaml, matched words quoted as evidence) and by topics the taxonomy
-lacks, discovered with NMF. Prevalence counts reviews, not mentions. Figures are drafts for an
-analyst to check against the reviews listed in the CSV files beside this page.</p>
+{% if not beside_files %}<p><a href="/">Back to the home page</a></p>{% endif %}
+<h1>Themes across {{ report.reviews|length }} SFO review{{ '' if report.reviews|length == 1 else 's' }}</h1>
+<p class="muted">{{ report.paragraphs|length }} body paragraph{{ '' if report.paragraphs|length == 1 else 's' }} read.
+Seeded themes are listed in advance (rules/themes.yaml) and found by their words, which are quoted as
+evidence; discovered themes are found by grouping paragraphs that use the same words, for what the
+list lacks. Prevalence counts reviews, not mentions. Figures are drafts for an analyst to check
+{% if beside_files %}against the reviews listed in the CSV files beside this page.{% else %}against the reviews
+(<code>sfo-nlp themes --output-dir FOLDER</code> writes every figure with the reviews behind it as CSV tables).{% endif %}</p>
+{% if report.not_counted %}
+<p class="warn">Not counted in any figure: {% for name, why in report.not_counted.items() %}{{ name }} ({{ why }}){{ '; ' if not loop.last }}{% endfor %}.</p>
+{% endif %}
 
 <h2>Prevalence</h2>
 {% if 'prevalence_overall.png' in uris %}<img alt="Share of reviews in which each theme occurs" src="{{ uris['prevalence_overall.png'] }}">{% endif %}
@@ -166,13 +177,13 @@ individual and too rarely the system.</p>
 
 <h2>Discovered themes</h2>
 {% if disc.note %}<p class="warn">{{ disc.note }}</p>{% else %}
-<p class="muted">{{ disc.paragraphs_used }} paragraphs took part ({{ disc.paragraphs_explained }} left out as fully
-explained by the seeded themes); vocabulary {{ disc.vocabulary }} words, seed terms removed.
-Stability across {{ disc.seeds }} random seeds (mean best-match cosine of topic-term vectors):
-<strong>{{ '%.2f' % disc.stability }}</strong>. Topics below 0.60 are marked unstable.</p>
+<p class="muted">Found by grouping paragraphs that use the same words: {{ disc.paragraphs_used }} paragraphs
+took part ({{ disc.paragraphs_explained }} more were left out, as the seeded themes already cover them), and the
+words of the seeded themes were set aside so that what is found is new. Together the themes found are
+<strong>{{ stability_words(disc.stability, True) }}</strong>.</p>
 {% for t, pars in discovered %}
-<h3>{{ t.id }}: {{ t.label }} <span class="muted">(stability {{ '%.2f' % t.stability }}{% if not t.stable %}, <span class="warn">unstable</span>{% endif %})</span></h3>
-<p>Terms: {{ t.terms|map('first')|join(', ') }}</p>
+<h3>{{ t.id }}: {{ t.label }}{% if not t.stable %} <span class="warn">(unstable: may be chance)</span>{% endif %}</h3>
+<p>Words: {{ t.terms|map('first')|join(', ') }}. <span class="muted">This theme is {{ stability_words(t.stability) }}.</span></p>
 <table><thead><tr><th>Review</th><th class="num">Page</th><th>Paragraph</th></tr></thead><tbody>
 {% for p in pars %}<tr><td>{{ p.review }}</td><td class="num">{{ p.page }}</td><td>{{ p.excerpt }}</td></tr>{% endfor %}
 </tbody></table>

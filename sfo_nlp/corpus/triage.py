@@ -81,14 +81,23 @@ def _rank_key(row: dict[str, Any]) -> tuple:
     )
 
 
-def to_csv(rows: list[dict[str, Any]], errors: list[dict[str, Any]] = ()) -> str:
-    """The triage table, then failed files as rows with only review, path and error."""
+def to_csv(rows: list[dict[str, Any]], errors: list[dict[str, Any]] = (),
+           duplicates: list[dict[str, Any]] = (), archives: Iterable[Path] = ()) -> str:
+    """The triage table, then one row per file not in it: failed (error), a byte-identical
+    copy of another file (same_as: the file analysed instead) and zip archives not read."""
+    from sfo_nlp.ingest.guards import ZIP_NOT_READ
+
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS + ["error"], lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=COLUMNS + ["error", "same_as"], lineterminator="\n", restval="")
     w.writeheader()
     for row in rows:
-        w.writerow({**{k: "" if v is None else v for k, v in row.items()}, "error": ""})
+        w.writerow({k: "" if v is None else v for k, v in row.items()})
     for e in errors:
         w.writerow({"review": Path(e["path"]).name, "path": e["path"], "sha256": e.get("sha256") or "",
                     "error": e["error"]})
+    for d in duplicates:
+        w.writerow({"review": Path(d["path"]).name, "path": d["path"], "sha256": d["sha256"],
+                    "same_as": Path(d["same_as"]).name})
+    for z in archives:
+        w.writerow({"review": Path(z).name, "path": str(z), "error": ZIP_NOT_READ})
     return buf.getvalue()

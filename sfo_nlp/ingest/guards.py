@@ -34,6 +34,11 @@ _DOCUMENT_MAGIC = {
 }
 
 
+# Never unpacked, not even looked into: an archive can hide path-traversal names, nested
+# archives and zip bombs, and unzipping is a step the user can see and check.
+ZIP_NOT_READ = "zip archives are not read: unzip it first and pass the folder"
+
+
 def not_text_kind(head: bytes) -> str | None:
     """What a file is when its first bytes say it is a document or an image, not text.
     Two-byte signatures ("BM") are left out: a line of text may start with them."""
@@ -67,6 +72,8 @@ def check_file(path: Path, settings: Settings) -> Kind:
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if path.suffix.lower() == ".zip":
+            raise InputError(f"{name}: {ZIP_NOT_READ} ('sfo-nlp batch FOLDER') or one review from it")
         check_docx_zip(path, settings)
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -128,7 +135,7 @@ def check_docx_zip(path: Path, settings: Settings) -> None:
         raise LimitError(f"{name}: the DOCX holds {len(infos)} parts, over the limit of {settings.max_zip_members}")
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
-        raise InputError(f"{name}: a zip file but not a Word document (no word/document.xml)")
+        raise InputError(f"{name}: a zip archive, not a Word document (no word/document.xml); {ZIP_NOT_READ}")
     total = 0
     limit = settings.max_inflated_mb * 1024 * 1024
     for info in infos:

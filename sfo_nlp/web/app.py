@@ -236,7 +236,10 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
         with state.store() as st:
             if not st.list_analyses():
                 return message("No themes yet", "no reviews are stored yet: check some reviews first", 200, "muted")
-            report = analyse_themes(st)
+            try:
+                report = analyse_themes(st)
+            except SfoError as exc:  # every stored file set aside (not a review): say which, as themes does
+                return message("No themes yet", str(exc), 200, "muted")
         resp = HTMLResponse(render_html(report))
         resp.headers["Content-Security-Policy"] = security.CSP_DOCUMENT
         return resp
