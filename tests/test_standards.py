@@ -338,6 +338,23 @@ def test_evidence_puts_quotes_that_stand_alone_before_fragments():
     assert quotes == ["The SPO did not check the risk assessment before it was countersigned.", "Appropriate."]
 
 
+def test_a_suggestion_is_kept_only_where_its_check_decided_the_answer():
+    rule = {"id": "9s", "question": "Q?", "rule": {
+        "signals": [{"name": "a", "check": "a", "key": "n", "at_least": {"yes": 1, "partly": 1}},
+                    {"name": "b", "check": "b", "key": "n", "at_least": {"yes": 5, "partly": 1}}],
+        "evidence": [{"check": "a", "from": "any"}, {"check": "b", "from": "any"}]}}
+
+    def found(check, start):
+        return Finding(check, "info", "m", quote=f"The review says so in sentence {start}.", page=1, block=0,
+                       start=start, end=start + 10, suggestion=f"Do what {check} looks for.")
+
+    res = {"a": CheckResult("a", [found("a", 0)], {"n": 1}), "b": CheckResult("b", [found("b", 50)], {"n": 2})}
+    ans = answer_prompt("9", rule, res)
+    assert ans.answer == "partly"  # held down by b: a's advice to do what the passage already does is dropped
+    assert {f.check: f.suggestion for f in ans.evidence} == {"a": None, "b": "Do what b looks for."}
+    assert res["a"].findings[0].suggestion  # the check's own finding is not changed
+
+
 def test_evidence_for_analysis_prompts_skips_tables_and_background_sections():
     from types import SimpleNamespace as NS
 

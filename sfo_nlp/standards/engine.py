@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -63,6 +63,7 @@ class SignalValue:
     margin: float  # how far past the nearest threshold (0 = on it), for confidence
     say: dict | None = None  # phrase per answer naming this signal as the deciding condition
     listing: str | None = None  # for ``list_by``: what was counted, without quoting it
+    check: str = ""  # the check the value was read from
 
 
 def _lookup(summary: dict, path: str) -> Any:
@@ -130,7 +131,7 @@ def read_signal(spec: dict, results: dict[str, CheckResult]) -> SignalValue:
     else:
         raise SfoError(f"signal on {check} needs at_least or at_most")
     listing = _listing(counted, spec["list_by"]) if "list_by" in spec and "key" not in spec else None
-    return SignalValue(signal_name(spec), value, grade, _margin(value, th), spec.get("say"), listing)
+    return SignalValue(signal_name(spec), value, grade, _margin(value, th), spec.get("say"), listing, check)
 
 
 def _margin(value: float, th: dict) -> float:
@@ -289,6 +290,15 @@ def _evidence(rule: dict, results: dict[str, CheckResult], doc=None) -> list[Fin
     return out
 
 
+def _suggest_only_deciding(evidence: list[Finding], values: list[SignalValue], grade: int, how: str) -> list[Finding]:
+    """A finding's suggestion is kept only where its check decided the answer. A passage
+    that does what its check looks for carries that check's advice to do it ("Answer plainly
+    whether all reasonable steps were taken" on a sentence that does, QA 8), which is wrong
+    advice when another signal held the answer down."""
+    deciding = {v.check for v in _deciding(values, grade, how)}
+    return [f if f.check in deciding or not f.suggestion else replace(f, suggestion=None) for f in evidence]
+
+
 def _deciding(values: list[SignalValue], grade: int, how: str) -> list[SignalValue]:
     """The signals that decided the answer: under ``min`` or ``max`` those graded as the
     answer; under ``mean`` those that held it down (graded at or below it) for partly or
@@ -382,4 +392,6 @@ def answer_prompt(standard: str, prompt: dict, results: dict[str, CheckResult], 
         confidence = round(confidence * (0.7 + 0.3 * sum(f.confidence for f in evidence) / len(evidence)), 2)
     # a prompt the text can only partly decide (e.g. "accurate") says so through its rule
     confidence = min(confidence, float(rule.get("max_confidence", 1.0)))
+    if grade < 2:
+        evidence = _suggest_only_deciding(evidence, values, grade, rule.get("combine", "min"))
     return PromptAnswer(standard, pid, question, answer, confidence, reason, evidence, searched)
