@@ -45,10 +45,21 @@ class Block:
     table: int | None = None  # index into ReviewDocument.tables for table blocks
     footnote: str | None = None  # label of the footnote, for footnote blocks
     style: str | None = None  # source style name (DOCX) or font description (PDF)
+    # (offset in ``text``, page) where a block running over a page break goes on to the
+    # next page: a quote from after the break is on that page, not the one the block starts on
+    page_breaks: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.pages:
             self.pages = [self.page]
+
+    def page_of(self, offset: int) -> int:
+        """The page of the character at ``offset`` in this block's text."""
+        page = self.page
+        for at, later in self.page_breaks:
+            if offset >= at:
+                page = later
+        return page
 
     @property
     def is_prose(self) -> bool:
@@ -185,7 +196,7 @@ class ReviewDocument:
             row = b.text.count(ROW_SEPARATOR, 0, max(0, offset - b.start))
             if row < len(t.row_pages):
                 return t.row_pages[row]
-        return b.page
+        return b.page_of(offset - b.start)
 
     @property
     def page_note(self) -> str | None:

@@ -6,7 +6,8 @@ date | Measure of impact", "Recommendation | Lead | By when | How will we know",
 columns are mapped by the meaning of their header words (rules/smart.yaml ``columns``),
 and by their content when a header says nothing (a column of dates is the date column).
 Without a table, the plan is the numbered or bulleted items under an action, learning or
-recommendation heading.
+recommendation heading, or failing those the rows of a plan table flattened to lines of
+text under the plan's heading.
 """
 
 from __future__ import annotations
@@ -127,6 +128,29 @@ def _list_items(doc: ReviewDocument) -> list[PlanItem]:
     return _items_of_list(doc, preferred or under)
 
 
+# A plan table copied as text (from a PDF, or saved as plain text) keeps one row to a line:
+# the action's sentence, then its short cells run on ("... risk assessments. SPO ASAP").
+_ROW = re.compile(r"^(?P<action>.*[.!?])\s+(?P<cells>[^.!?]+)$", re.DOTALL)
+_ROW_CELL_WORDS = 5
+_MIN_ROWS = 2  # one such line is a sentence, not a plan
+
+
+def _row_items(doc: ReviewDocument) -> list[PlanItem]:
+    """Paragraphs under the plan's own heading shaped as flattened table rows: the action
+    is the sentence, the cells after it (owner, date) cannot be told apart and are left
+    out. A column-header line ("Recommendation Who When") has no sentence and is skipped."""
+    rows = []
+    for b in doc.blocks:
+        if b.type != "paragraph" or not _PLAN_SECTION.search(b.section or ""):
+            continue
+        m = _ROW.match(b.text)
+        if m and len(m.group("cells").split()) <= _ROW_CELL_WORDS:
+            rows.append((b, m.end("action")))
+    if len(rows) < _MIN_ROWS:
+        return []
+    return [PlanItem(b.text[:end], b.start, b.start + end, doc.page_at(b.start) or b.page) for b, end in rows]
+
+
 def _plan_heading(doc: ReviewDocument, block_id: int):
     """The outermost heading above a block that names the plan ("13. Action plan" over
     "SMART actions"), or None: the heading chain is read back by level."""
@@ -173,7 +197,8 @@ def _items_of_list(doc: ReviewDocument, blocks: list) -> list[PlanItem]:
             fields.setdefault("owner", who)
             fields.setdefault("addressee", who)
         if hi > lo:
-            items.append(PlanItem(b.text[lo:hi], b.start + lo, b.start + hi, b.page, fields=fields))
+            items.append(PlanItem(b.text[lo:hi], b.start + lo, b.start + hi, doc.page_at(b.start + lo) or b.page,
+                                  fields=fields))
     return items
 
 
@@ -271,5 +296,5 @@ def find_plan(doc: ReviewDocument) -> ActionPlan:
         items += _items_of_list(doc, _section_lists(doc, [t for t, _ in plans]))
         items.sort(key=lambda i: i.start)
         return ActionPlan(items, "table", columns)
-    items = _list_items(doc)
+    items = _list_items(doc) or _row_items(doc)
     return ActionPlan(items, "list" if items else None, {})

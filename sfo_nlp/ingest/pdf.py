@@ -27,7 +27,8 @@ from sfo_nlp.errors import EncryptedError, InputError, LimitError, NoTextError
 from sfo_nlp.ingest import guards, tables
 from sfo_nlp.ingest.hyphens import Vocabulary, line_break
 from sfo_nlp.ingest.layout import Char, FontStats, Line, font_stats, group_lines, normalise_furniture
-from sfo_nlp.ingest.structure import MarkerSpot, mark_contents, marker_positions
+from sfo_nlp.ingest.structure import (NUMBERED_PARA, TERMINAL, MarkerSpot, mark_contents, mark_headings,
+                                      marker_positions)
 from sfo_nlp.settings import Settings
 
 # Bands at the top and bottom of a page where running headers and footers live.
@@ -49,9 +50,6 @@ BULLET = re.compile(
     r"\u2192\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8o]\s+")
 DASH_BULLETS = set("-\u2013o")
 NUMBERED_ITEM = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+|^\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)\s+")
-# numbered paragraphs as reviews write them: "3.2", "5A.4", "6.3.3", appendix "D.1"
-NUMBERED_PARA = re.compile(r"^(?:\d{1,2}[A-Z]?|[A-Z])(?:\.\d{1,2})+\.?\s")
-TERMINAL = tuple(".!?:;\"'\u201d\u2019)")
 # typographic ligatures are letters to a reader (and to a word count)
 LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
 # pdfium font flags: bit 19 (1-based) is ForceBold
@@ -435,7 +433,10 @@ class _Joiner:
     def __init__(self, vocab: Vocabulary):
         self.vocab = vocab
 
-    def join(self, lines: list[Line], skip_label: bool = False) -> tuple[str, list[tuple[int, str]]]:
+    def join(self, lines: list[Line], skip_label: bool = False,
+             page_breaks: list[tuple[int, int]] | None = None) -> tuple[str, list[tuple[int, str]]]:
+        """The text and its markers; ``page_breaks`` collects (offset, page) where a
+        line on a later page starts."""
         text = ""
         markers: list[tuple[int, str]] = []
         for i, ln in enumerate(lines):
@@ -453,6 +454,8 @@ class _Joiner:
             base = len(text)
             text += piece
             markers += [(base + pos - offset, lab) for pos, lab in line_markers]
+            if page_breaks is not None and i and ln.page != lines[i - 1].page:
+                page_breaks.append((base, ln.page))
         return text, markers
 
 
@@ -619,7 +622,8 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
                              for r, k, pos, lab in d.part.markers]
             blocks.append(block)
             continue
-        text, markers = joiner.join(d.lines)
+        breaks: list[tuple[int, int]] = []
+        text, markers = joiner.join(d.lines, page_breaks=breaks)
         strip = 0
         if d.type == "list_item":  # the bullet or number is layout, not text
             m = BULLET.match(text) or NUMBERED_ITEM.match(text)
@@ -627,10 +631,11 @@ def _assemble(path: Path, pages: list[PageContent], stats: FontStats, joiner: _J
         text = text[strip:]
         if text.strip():
             block = Block(id=-1, type=d.type, text=text, page=d.page, pages=d.pages,  # type: ignore[arg-type]
-                          level=d.level, style=d.style)
+                          level=d.level, style=d.style, page_breaks=[(max(0, at - strip), pg) for at, pg in breaks])
             marker_spots += [(block, max(0, pos - strip), lab) for pos, lab in markers]
             blocks.append(block)
     mark_contents(blocks)
+    mark_headings(blocks)  # a heading in the body font, as Word prints one typed in Normal
     notes: list[Footnote] = []
     for p in pages:
         for lines in p.footnotes:

@@ -1,4 +1,5 @@
-"""Structure shared by the PDF and DOCX readers, applied before the document is built."""
+"""Structure shared by the readers, applied before the document is built: contents pages,
+and headings known by their words where no style or font marks them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$", re.I)
 # an entry's trailing dot leader and page number: "Judgements ........ 12"
 _LEADER = re.compile(r"(?:\s*\.{2,}\s*|\s+)\d{1,3}$")
 CONTENTS_STYLE = "contents"
+# numbered paragraphs as reviews write them: "3.2", "5A.4", "6.3.3", appendix "D.1"; one
+# starts a new paragraph after a line that ended a sentence
+NUMBERED_PARA = re.compile(r"^(?:\d{1,2}[A-Z]?|[A-Z])(?:\.\d{1,2})+\.?\s")
+TERMINAL = tuple(".!?:;\"'\u201d\u2019)")
 
 # A footnote marker as a reader finds it: the block it stands in, its offset in that
 # block's text, and its label.
@@ -35,7 +40,9 @@ def mark_contents(blocks: list[Block]) -> None:
     while i < len(blocks):
         b = blocks[i]
         text = _LEADER.sub("", b.text.strip())
-        if b.type == "heading" and entries and _same(text, entries):
+        # the section itself: a heading, or in a file typed without heading styles a
+        # paragraph, repeating an entry already listed
+        if b.type in ("heading", "paragraph") and entries and _same(text, entries):
             break
         parts = _split_entries(text, headings)
         if b.type not in ("paragraph", "list_item", "quote", "heading") or (
@@ -83,3 +90,60 @@ def _same(text: str, entries: list[str]) -> bool:
 
 def _key(text: str) -> str:
     return re.sub(r"^(?:section\s+)?[\dA-Z]{0,3}[.:)]?\s+", "", text.lower()).strip()
+
+
+# A section number as reviews type it when the heading has no style: "1.", "12.", "10A.",
+# "4.2", "6.1.3"; or a named division: "Part 3", "Section 5", "Appendix A". A bare "12" is
+# not one: it is how "12 months' imprisonment" starts a wrapped line. A division's title,
+# if any, starts with a capital ("Section 5: Analysis"), unlike a sentence that mentions
+# one ("Section 5 of the Act").
+_SECTION_NUMBER = re.compile(
+    r"^(?:(?P<num>\d{1,2}[A-Z]?\.(?:\d{1,2}[A-Z]?\.?)*)\s+(?=[A-Z])"
+    r"|(?i:part|section|chapter|appendix|annex)\s+(?:\d{1,2}|[A-Z]|[IVX]{1,4})(?:\s*[:.\u2013-]?\s+[A-Z]|\s*$))")
+# A heading is a few words without a full stop: "1. Introduction", not "1. The PP saw him."
+# nor a lead-in to a list ("3.3 The reviewing manager interviewed:")
+_HEADING_WORDS = 12
+_HEADING_CHARS = 100
+_NOT_HEADING_END = tuple(".,;:")
+
+
+def heading_level(text: str, titles: frozenset[str] = frozenset()) -> int | None:
+    """The level of a heading written as plain text, or None when the text is not one.
+
+    Word files typed without heading styles and text files have only the words to go
+    on: a short line numbered like a section, or one the document's contents page lists
+    (``titles``, keys from ``contents_titles``). "6.1 Assessment" is a level below
+    "6. Analysis of practice"; a named division (Part, Appendix) is the top level."""
+    text = text.strip()
+    if not text or len(text) > _HEADING_CHARS or len(text.split()) > _HEADING_WORDS \
+            or text.endswith(_NOT_HEADING_END):
+        return None
+    m = _SECTION_NUMBER.match(text)
+    if m:
+        num = m.group("num")
+        return len([p for p in num.split(".") if p]) if num else 1
+    return 1 if titles and _key(text) in titles else None
+
+
+def contents_titles(blocks: list[Block]) -> frozenset[str]:
+    """The section titles a contents page lists (as ``_key`` keys), to know an unstyled
+    heading by: "Case details" is a heading where the contents named it."""
+    return frozenset(_key(b.text) for b in blocks if b.type == "contents" and b.text.strip())
+
+
+def mark_headings(blocks: list[Block]) -> None:
+    """Paragraphs that are headings by their words (``heading_level``) become headings:
+    a review typed in the Normal style still has its sections. Run after
+    ``mark_contents``, so the contents entries are known titles and not headings."""
+    titles = contents_titles(blocks)
+    for b in blocks:
+        if b.type not in ("paragraph", "list_item") or b.style == CONTENTS_STYLE:
+            continue
+        if b.type == "list_item":
+            # "1. Introduction" typed as a list lost its number to the list: it is a
+            # heading only where the contents page names it
+            level = 1 if _key(b.text) in titles else None
+        else:
+            level = heading_level(b.text, titles)
+        if level is not None:
+            b.type, b.level = "heading", level
