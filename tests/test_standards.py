@@ -328,6 +328,20 @@ def test_evidence_never_quotes_text_overlapping_personal_data():
     assert [f.quote for f in answer_prompt("9", rule, res).evidence] == ["Police were told."]
 
 
+def test_2g_judgements_throughout_means_beyond_the_practitioner_not_a_strong_plan():
+    std, prompt = _prompt("2g")
+
+    def res(share):
+        return {"judgements": CheckResult("judgements", [], {"count": 40, "share_by_target": {"individual": share}})}
+
+    a = answer_prompt(std, prompt, res(0.5))
+    assert a.answer == "yes" and "50% on the practitioner" in a.reason
+    a = answer_prompt(std, prompt, res(0.9))
+    assert a.answer == "partly" and "rest on the practitioner (90% of judgements)" in a.reason
+    few = {"judgements": CheckResult("judgements", [], {"count": 2, "share_by_target": {"individual": 0.5}})}
+    assert answer_prompt(std, prompt, few).answer == "no"
+
+
 def test_evidence_puts_quotes_that_stand_alone_before_fragments():
     rule = {"id": "9p", "question": "Q?", "rule": {
         "signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
