@@ -20,7 +20,7 @@ README = ROOT / "README.md"
 START, END = "<!-- examples:start -->", "<!-- examples:end -->"
 PDF = "corpus_samples/reviews/pdf"
 
-# (title, explanation, command, max lines)
+# (title, explanation, command, max lines[, a command shown before it, run by the script itself])
 EXAMPLES = [
     ("Pre-screen a review", "The main job: DRAFT ratings, the weakest prompts and the top fixes. "
      "`--format json|html|md|docx` gives the full result, a self-contained page for the inspector, "
@@ -48,9 +48,17 @@ EXAMPLES = [
      "fewer than 3 headings: `review_shape` in rules/analysis.yaml) is listed as \"not a review\", not "
      "ranked. Exit status: 0 every file analysed; 1 finished but some files failed, now or in an earlier "
      "run and unchanged since (listed with their error every run; `--retry-errors` tries them again); "
-     "2 nothing was run (usage or input error); 130 interrupted (run it again to resume).",
-     f"sfo-nlp batch '{PDF}/sfo-0[1-4].pdf' --db {{tmp}}/batch.sqlite --quiet", 14),
-    ("Themes across the stored reviews", "`--output-dir DIR` adds CSV tables, PNG charts and an HTML page.",
+     "2 nothing was run (usage or input error); 130 interrupted (run it again to resume).\n\n"
+     "Run from the project folder (the sample reviews are there). `--db` names the results file; its folder "
+     "must exist, so the first line makes one (`make demo` makes it too). Byte-identical files under two "
+     "names are analysed once and the copy is listed as \"same file as\" the other; zip archives are never "
+     "opened: unzip them first and pass the folder (they are listed as not read).",
+     f"sfo-nlp batch '{PDF}/sfo-0[1-4].pdf' --db {{tmp}}/batch.sqlite --quiet", 14, "mkdir -p /tmp/demo"),
+    ("Themes across the stored reviews", "Reads the results file the batch above wrote (run that first). "
+     "Shares are out of the reviews read for themes: a file the batch listed as \"not a review\" is named "
+     "once as not counted. Seeded themes are listed in advance in rules/themes.yaml; discovered themes are "
+     "found by grouping paragraphs that use the same words, with a note on whether they are stable (come "
+     "back when the grouping is redone). `--output-dir DIR` adds CSV tables, PNG charts and an HTML page.",
      "sfo-nlp themes --db {tmp}/batch.sqlite", 16),
     ("How good are the drafts?", "Scores on the fictional corpus test split and on real published sentences.",
      "sfo-nlp evaluate", 40),
@@ -70,13 +78,14 @@ def run(cmd: str, tmp: str) -> str:
 def main() -> None:
     parts = [START]
     with tempfile.TemporaryDirectory() as tmp:
-        for title, note, cmd, limit in EXAMPLES:
+        for title, note, cmd, limit, *before in EXAMPLES:
             out = run(cmd, tmp).rstrip("\n").splitlines()
             shown = out[:limit] + (["..."] if len(out) > limit else [])
             parts.append(f"### {title}\n")
             if note:
                 parts.append(note + "\n")
-            parts.append("```\n$ " + cmd.replace("{tmp}", "/tmp/demo") + "\n" + "\n".join(shown) + "\n```\n")
+            shell = "".join(f"$ {b}\n" for b in before)  # the script's own temporary folder stands in for it
+            parts.append("```\n" + shell + "$ " + cmd.replace("{tmp}", "/tmp/demo") + "\n" + "\n".join(shown) + "\n```\n")
     parts.append(END)
     text = README.read_text(encoding="utf-8")
     block = "\n".join(parts)
