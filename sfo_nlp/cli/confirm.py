@@ -116,7 +116,7 @@ def confirm(
     """Confirm or change each DRAFT answer (in the terminal, from piped lines, or from a file)."""
     from sfo_nlp.analyse import stored_or_analyse
     from sfo_nlp.errors import UsageError
-    from sfo_nlp.standards.confirmation import read_decisions
+    from sfo_nlp.standards.confirmation import dump_template, read_decisions
     from sfo_nlp.store import Store
 
     if import_file and template_file:
@@ -127,7 +127,7 @@ def confirm(
         result = stored_or_analyse(path, store, standards, password)
         if template_file:
             saved = store.decisions(result["sha256"], result["standards_version"])
-            emit(template_text(result, saved, template_file), template_file)
+            emit(dump_template(result, template_file, saved), template_file)
             filled = f" ({len(saved)} answer(s) already saved for this review filled in)" if saved else ""
             print(f"wrote {template_file}{filled}: fill in final_answer (or 'accept') for each prompt you checked, "
                   f"then run {import_command(path, template_file, db, standards, password)}"
@@ -163,27 +163,6 @@ def _refuse_overwriting(template_file: Path, force: bool, review: Path) -> None:
         raise UsageError(f"{template_file} already exists and may hold your answers: import it with "
                          f"sfo-nlp confirm {review} --import {template_file}, write the template to another "
                          "file, or add --force to write over it")
-
-
-def template_text(result: dict, decisions: list[dict], path: Path) -> str:
-    """The decisions file for ``result``, with the answers and comments already saved filled in, so a
-    template written again carries on from where the inspector was, not from empty."""
-    import json
-
-    import yaml
-
-    from sfo_nlp.standards.confirmation import template
-
-    data = template(result)
-    saved = {d["prompt_id"]: d for d in decisions}
-    for prompt in data["prompts"]:
-        if prompt["prompt_id"] in saved:
-            prompt["final_answer"] = saved[prompt["prompt_id"]]["final_answer"]
-            prompt["comment"] = saved[prompt["prompt_id"]]["comment"] or ""
-    # the same two forms as confirmation.dump_template, which takes no saved answers
-    if path.suffix.lower() == ".json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
 
 def check_yaml(path: Path) -> None:

@@ -80,8 +80,16 @@ def template(result: dict) -> dict:
     }
 
 
-def dump_template(result: dict, path: Path) -> str:
+def dump_template(result: dict, path: Path, decisions: list[dict] = ()) -> str:
+    """The decisions file for ``result`` (YAML, or JSON for a .json name), with any answers
+    and comments already saved filled in, so a template written again carries on from where
+    the inspector was, not from empty."""
     data = template(result)
+    saved = {d["prompt_id"]: d for d in decisions}
+    for prompt in data["prompts"]:
+        if prompt["prompt_id"] in saved:
+            prompt["final_answer"] = saved[prompt["prompt_id"]]["final_answer"]
+            prompt["comment"] = saved[prompt["prompt_id"]]["comment"] or ""
     if path.suffix.lower() == ".json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
