@@ -622,10 +622,22 @@ def test_evidence_avoids_sentences_another_check_flags():
     assert quotes == [sound.quote]
 
 
+def test_4d_asks_for_judgements_with_examples_not_balance():
+    def judgements(without, deficit):
+        return {"judgements": CheckResult("judgements", [], {"count": 50, "without_evidence": without,
+                                                              "by_polarity": {"deficit": deficit}, "with_why": 0}),
+                "analysis.hedging": CheckResult("analysis.hedging", [], {"count": 0})}
+
+    assert _answer("4d", judgements(without=30, deficit=48)).answer == "yes"  # one-sided, but evidenced
+    a = _answer("4d", judgements(without=47, deficit=20))
+    assert a.answer == "partly" and "94% of judgements cite no example" in a.reason
+    assert _answer("4d", judgements(without=50, deficit=20)).answer == "no"
+
+
 @pytest.mark.parametrize("pid", ["4d", "2e"])
 def test_hedged_judgements_cap_the_answer_at_partly(pid):
     judgements = CheckResult("judgements", [], {"count": 40, "with_why": 20, "with_significance": 10,
-                                                 "by_polarity": {"deficit": 20, "good": 20}})
+                                                 "without_evidence": 20, "by_polarity": {"deficit": 20, "good": 20}})
 
     def answer(hedged):
         return _answer(pid, {"judgements": judgements,
