@@ -272,3 +272,14 @@ def test_extract_says_1_page_and_table_1_page_1(tmp_path, run_cli):
     text = " ".join(out.split())
     assert "TEXT, 1 page, 2 blocks, 1 table, 0 footnotes" in text and "table 1 (page 1)" in text
     assert "1 pages" not in text and "(pages 1)" not in text
+
+
+def test_html_says_confidence_and_the_file_fingerprint_in_plain_words(analysed):
+    """QA 8: "(confidence 0.54)" and "SHA-256" meant nothing to an inspector."""
+    from sfo_nlp.report import render_html
+
+    _, doc, result = analysed
+    first = dict(result["answers"][0], confidence=0.54)
+    page = render_html(dict(result, answers=[first] + result["answers"][1:]), doc)
+    assert "SHA-256" not in page and "file fingerprint" in page
+    assert "(confidence" not in page and "fairly sure: 54 of 100" in page
