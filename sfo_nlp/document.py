@@ -139,6 +139,9 @@ class ReviewDocument:
     # pages, and one that records too few page breaks for its length gets its pages
     # estimated from the words (sfo_nlp/ingest/pages.py)
     pages_approximate: bool = False
+    # what a Word file holds that no reader reads, yet Word can show: "comments", "tracked
+    # changes", "hidden text" (victims.shareable and redact must not call such a file clean)
+    unseen: list[str] = field(default_factory=list)
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
     _spacy: Any = field(default=None, repr=False)
@@ -264,6 +267,7 @@ class ReviewDocument:
             "sha256": self.sha256,
             "pages": self.page_count,
             "pages_approximate": self.pages_approximate,
+            "unseen": self.unseen,
             "metadata": self.metadata,
             "blocks": [asdict(b) for b in self.blocks],
             "tables": [asdict(t) for t in self.tables],

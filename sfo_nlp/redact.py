@@ -282,16 +282,16 @@ def _docx_leftovers(data: bytes, removals: list[Removal]) -> list[str]:
     return sorted(found)
 
 
-def redact_docx(src: Path, removals: list[Removal]) -> bytes:
+def redact_docx(src: Path, removals: list[Removal], unseen: list[str] = ()) -> bytes:
+    """``unseen``: what the reader found Word hiding (``ReviewDocument.unseen``)."""
     from lxml import etree
 
-    from sfo_nlp.ingest.docx import unseen_content, unseen_note
+    from sfo_nlp.ingest.docx import unseen_note
 
     # Text a reader never sees is never checked for personal data, yet Word can reveal it:
     # such a file is refused, not redacted.
-    unseen = unseen_content(src)
     if unseen:
-        raise SfoError(unseen_note(src.name, unseen) + ", then run redact again")
+        raise SfoError(unseen_note(src.name, list(unseen)) + ", then run redact again")
     out = io.BytesIO()
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -367,7 +367,7 @@ def redact(doc, findings, source: Path, output: Path, log_text: bool = False) ->
     removals = removals_from(doc, findings)
     to_docx = output.suffix.lower() == ".docx"
     if to_docx and doc.format == "docx":
-        data, how = redact_docx(source, removals), "DOCX redacted in place (layout kept)"
+        data, how = redact_docx(source, removals, doc.unseen), "DOCX redacted in place (layout kept)"
     elif to_docx:
         data, how = build_docx(doc, removals), f"new DOCX built from {_BUILT_FROM.get(doc.format, 'the text')} (layout not kept)"
     elif output.suffix.lower() != ".txt":

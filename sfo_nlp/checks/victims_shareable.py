@@ -388,9 +388,7 @@ def running_document(doc):
 def hidden_content_finding(doc) -> Finding | None:
     """Comments, tracked changes or hidden text in a Word file: never read, so never checked,
     yet Word shows them to anyone who opens the file (prompt 4e counts this kind)."""
-    from sfo_nlp.ingest.docx import unseen_in
-
-    unseen = unseen_in(doc)
+    unseen = doc.unseen
     if not unseen:
         return None
     return Finding(

@@ -136,7 +136,6 @@ def confirm(
         name = _who(who)
         problem = ""
         if import_file:
-            check_yaml(import_file)
             decisions = read_decisions(import_file, result)
         else:
             interactive = sys.stdin.isatty()
@@ -163,37 +162,6 @@ def _refuse_overwriting(template_file: Path, force: bool, review: Path) -> None:
         raise UsageError(f"{template_file} already exists and may hold your answers: import it with "
                          f"sfo-nlp confirm {review} --import {template_file}, write the template to another "
                          "file, or add --force to write over it")
-
-
-def check_yaml(path: Path) -> None:
-    """Say where an edited YAML file breaks: the line, the prompt it is in, and the usual cause
-    (a colon in unquoted text), which the parser's own message does not."""
-    import yaml
-
-    if path.suffix.lower() == ".json":
-        return  # JSON errors already name the line
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return  # read_decisions says why it cannot be read
-    try:
-        yaml.safe_load(raw)
-    except yaml.MarkedYAMLError as exc:
-        raise SfoError(_yaml_problem(path, raw, exc)) from None
-    except yaml.YAMLError:
-        return  # no position to add: read_decisions reports it
-
-
-def _yaml_problem(path: Path, raw: str, exc) -> str:
-    import re
-
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1
-    ids = re.findall(r"^\s*-?\s*prompt_id:\s*['\"]?([^'\"\s]+)", "\n".join(raw.splitlines()[:line]), re.M)
-    where = f"line {line}" + (f" (prompt {ids[-1]})" if ids else "")
-    problem = " ".join(str(exc.problem or exc.context or "").split())
-    return (f"{path}: not valid YAML at {where}: {problem}; text that holds a colon must be in quotes, "
-            'e.g. comment: "Note: this was: wrong"')
 
 
 def _input(con) -> Optional[str]:

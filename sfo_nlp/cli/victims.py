@@ -111,10 +111,10 @@ def shareable(
     format = format_for_output(format, output, ("text", "json"), format_given())
     doc, res, passages = _shareable_and_passages(path, password)
     from sfo_nlp.checks.victims_shareable import HIDDEN_CONTENT
-    from sfo_nlp.ingest.docx import unseen_warning
+    from sfo_nlp.ingest.docx import unseen_note
 
     # Said before anything else: "0 items" is not "safe to share" while Word hides text.
-    hidden = unseen_warning(doc)
+    hidden = unseen_note(doc.source, doc.unseen) if doc.unseen else None
     if format is Format.json:
         emit(to_json(dict(res.to_dict(), disclosure=passages.to_dict(), warnings=[hidden] if hidden else [])), output)
         return

@@ -13,8 +13,8 @@
   are too few for the length, pages are estimated from the words and the document is
   marked ``pages_approximate`` (pages.py). docProps/app.xml's <Pages> is used when the
   text does not contradict it (files not saved by Word often say 1).
-- Comments, tracked deletions and hidden text are not read: a warning says the file holds
-  them (``unseen_note``, in the words redact refuses such a file with).
+- Comments, tracked deletions and hidden text are not read: ``ReviewDocument.unseen`` says
+  the file holds them, and a warning in the words redact refuses such a file with (``unseen_note``).
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
     if unseen:
         warnings.append(unseen_note(path.name, unseen))
     doc = ReviewDocument.build(path.name, "docx", pages.count, reader.blocks, tables=reader.tables,
-                               furniture=furniture, warnings=warnings, pages_approximate=pages.approximate)
+                               furniture=furniture, warnings=warnings, pages_approximate=pages.approximate,
+                               unseen=unseen)
     for b in doc.blocks:
         if b.table is not None:
             doc.tables[b.table].block = b.id
@@ -392,18 +393,6 @@ def unseen_note(name: str, unseen: list[str]) -> str:
     """The one wording of the warning (shareable, analyse) and of redact's refusal."""
     return (f"{name} holds {', '.join(unseen)}{_UNSEEN_CANNOT}in Word accept or reject all changes, delete "
             "comments and hidden text, and save")
-
-
-def unseen_warning(doc: ReviewDocument) -> str | None:
-    """read_docx's warning of it: the one record of it a ReviewDocument keeps."""
-    head = f"{doc.source} holds "
-    return next((w for w in doc.warnings if w.startswith(head) and _UNSEEN_CANNOT in w), None)
-
-
-def unseen_in(doc: ReviewDocument) -> list[str]:
-    """What the warning says the file holds: "comments", "tracked changes", "hidden text"."""
-    w = unseen_warning(doc)
-    return w[len(f"{doc.source} holds "):w.index(_UNSEEN_CANNOT)].split(", ") if w else []
 
 
 def _furniture(d) -> list[Block]:

@@ -15,6 +15,7 @@ starts empty: a prompt counts as confirmed only when the inspector wrote an answ
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,18 @@ def dump_template(result: dict, path: Path, decisions: list[dict] = ()) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
 
+def _yaml_problem(path: Path, raw: str, exc: yaml.MarkedYAMLError) -> str:
+    """Where an edited YAML file breaks: the line, the prompt it is in, and the usual cause
+    (a colon in unquoted text), which the parser's own message does not say."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1
+    ids = re.findall(r"^\s*-?\s*prompt_id:\s*['\"]?([^'\"\s]+)", "\n".join(raw.splitlines()[:line]), re.M)
+    where = f"line {line}" + (f" (prompt {ids[-1]})" if ids else "")
+    problem = " ".join(str(exc.problem or exc.context or "").split())
+    return (f"{path}: not valid YAML at {where}: {problem}; text that holds a colon must be in quotes, "
+            'e.g. comment: "Note: this was: wrong"')
+
+
 def read_decisions(path: Path, result: dict) -> list[dict]:
     """Decisions from an edited template; every problem is one clear error, nothing half-saved."""
     try:
@@ -105,6 +118,8 @@ def read_decisions(path: Path, result: dict) -> list[dict]:
         raise SfoError(f"{path}: cannot read: {exc}") from None
     try:
         data = json.loads(raw) if path.suffix.lower() == ".json" else yaml.safe_load(raw)
+    except yaml.MarkedYAMLError as exc:
+        raise SfoError(_yaml_problem(path, raw, exc)) from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise SfoError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: "
                        + str(exc).splitlines()[0]) from None
