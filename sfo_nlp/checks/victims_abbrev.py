@@ -33,6 +33,13 @@ _NAMED_AS = re.compile(
 )
 _NUMBERED_ROLE = re.compile(r"^[A-Za-z]{2,}\d+$")
 _GLOSS_START = re.compile(r"^(?:the|a|an)\s", re.I)
+# Brackets that start with the short form and go on to explain it: "(PDU: the local
+# probation office)", "(SPO - the line manager)", "(OASys is the national tool ...)".
+# The gloss needs two words or more, one in lower case: "(PP: Jane Smith)" names a person.
+_LEAD_GLOSS = re.compile(
+    r"^([A-Za-z][A-Za-z&]*[A-Za-z]\d*)(?:\s*:|\s+[-\u2013\u2014])\s+(?=\S+\s+\S)(?=.*\b[a-z])(.+)$"
+    r"|^([A-Za-z][A-Za-z&]*[A-Za-z]\d*)\s+((?:is|are)\s+(?:a|an|the)\s.+|(?:means|stands for|refers to)\s.+)$"
+)
 _TOKEN = re.compile(r"\S+")
 
 
@@ -182,13 +189,25 @@ def _match_after(short: str, candidate: str) -> str | None:
     return matches[0] if matches else None
 
 
+def _lead_gloss(text: str, m: re.Match, short: str, gloss: str) -> Definition:
+    """"OASys assessments (OASys is the national tool ...)": the brackets explain the use
+    just before them, so the definition starts there."""
+    window = text[max(0, m.start() - 60):m.start()]
+    uses = [u for u in re.finditer(rf"(?<![\w&]){re.escape(short)}s?(?![\w&])", window, re.I)]
+    start = m.start() - len(window) + uses[-1].start() if uses else m.start()
+    return Definition(short, gloss, start, m.end(), m.start(1), "(SHORT: gloss)")
+
+
 def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
     """Every short form/long form pair in ``text``, in both orders."""
     out: list[Definition] = []
     for m in _BRACKETS.finditer(text):
         inner = m.group(1)
-        first = re.split(r"[;,]\s*|\s", inner, maxsplit=1)[0]
-        if is_short(first) and len(inner.split()) <= 2:
+        lead = _LEAD_GLOSS.match(inner)
+        if lead and not is_short(lead.group(1) or lead.group(3)):
+            lead = None
+        first = (lead.group(1) or lead.group(3)) if lead else re.split(r"[;,]\s*|\s", inner, maxsplit=1)[0]
+        if is_short(first) and (lead or len(inner.split()) <= 2):
             # long form (SHORT)
             hit = _match_before(text, first, m.start())
             if not hit:
@@ -204,6 +223,9 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
                 lf_start, lf = hit
                 out.append(Definition(first, lf, lf_start, m.end(), m.start(1), "long (SHORT)"))
                 continue
+            if lead:
+                out.append(_lead_gloss(text, m, first, lead.group(2) or lead.group(4)))
+                continue
         # SHORT (long form) or SHORT [gloss]
         before = re.search(rf"((?:{_PART}-)*[A-Za-z][A-Za-z&]*[A-Za-z]\d*)\W{{0,2}}(?:\[\^[^\]]+\])?\s*$", text[max(0, m.start() - 40):m.start()])
         if not before:
@@ -211,6 +233,8 @@ def find_definitions(text: str, is_short=is_acronym) -> list[Definition]:
         short = before.group(1)
         if not is_short(short):
             continue
+        if re.match(rf"{re.escape(short)}s?\b", inner):
+            continue  # "PDU (PDU: Thornbury)": the short form again, with no gloss to explain it
         s_start = m.start() - (len(text[max(0, m.start() - 40):m.start()]) - before.start(1))
         lf = _match_after(short, inner)
         if lf and len(lf.split()) == 1 and is_short(lf):

@@ -30,6 +30,7 @@ class Glossary:
     options: dict = field(default_factory=dict)
     codes: list[dict] = field(default_factory=list)  # patterns for codes such as tier codes
     everyday: dict[str, re.Pattern] = field(default_factory=dict)  # key() -> context of the everyday meaning
+    person: dict = field(default_factory=dict)  # how a person's initials ("JMO") are told from jargon
 
 
 @lru_cache(maxsize=1)
@@ -42,10 +43,31 @@ def load() -> Glossary:
         terms=[e for e in g if e["type"] == "term"],
         common={key(str(t)) for t in c.get("common", [])},
         not_terms={str(t).upper() for t in c.get("not_terms", [])},
-        options={k: v for k, v in c.items() if k not in ("common", "not_terms")},
+        options={k: v for k, v in c.items() if k not in ("common", "not_terms", "person_initials")},
         codes=[dict(spec, rx=re.compile(spec["pattern"], re.I)) for spec in data.get("codes", [])],
         everyday={key(e["term"]): re.compile(e["everyday"], re.I) for e in g if e.get("everyday")},
+        person=_person_rules(c.get("person_initials") or {}),
     )
+
+
+def _person_rules(cfg: dict) -> dict:
+    """rules/common_terms.yaml ``person_initials``, compiled."""
+    if not cfg:
+        return {}
+    titles = "|".join(map(re.escape, cfg["titles"]))
+    verbs = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(cfg["verbs"], key=len, reverse=True))
+    return {
+        "title_before": re.compile(rf"(?<![\w.])(?:{titles})\.?[ \t]+$"),
+        # "JMO told", "JMO later told": the token as the subject of the verb.
+        "verb_after": re.compile(rf"[ \t]+(?:[a-z]+ly[ \t]+)?(?:{verbs})(?!\w)"),
+        "determiners": {d.lower() for d in cfg["determiners"]},
+        # A name: a title and two or more words, or initials with full stops ("J.M. Okafor").
+        "name": re.compile(
+            rf"(?P<title>(?<![\w.])(?:{titles})\.?[ \t]+)?"
+            r"(?P<run>(?:[A-Z]\.[ \t]?|[A-Z][a-z'\u2019-]+[ \t]+){1,3}[A-Z][a-z'\u2019-]+)"
+        ),
+        "titles": titles,
+    }
 
 
 @dataclass

@@ -5,7 +5,8 @@ used in the review, decide whether it is explained for a lay reader and where: i
 ("probation delivery unit (PDU)" or "OASys (Offender Assessment System)"), in a
 footnote attached to it, or in a glossary section; or whether it is common knowledge.
 An explanation counts as "before first use" when it is at or before the first place
-the term is used in the body.
+the term is used in the body. A postcode ("EM3 9LT") holds no acronym, and a person's
+initials ("JMO", the person on probation) are their name, not jargon.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from functools import lru_cache
 from sfo_nlp.checks.registry import register
 from sfo_nlp.checks.victims_abbrev import WORD, find_definitions, is_acronym, is_roman, key
 from sfo_nlp.checks.victims_glossary import glossary_sections, load
+from sfo_nlp.checks.victims_recognizers import recognizers
 from sfo_nlp.results import CheckResult, Finding
 
 CHECK = "victims.jargon"
@@ -54,12 +56,16 @@ class Term:
         return max(self.forms.items(), key=lambda kv: (kv[1], kv[0].isupper()))[0]
 
 
-def _acronym_occurrences(blocks, gl) -> list[tuple[str, int, int, int]]:
-    """(word, start, end, block id) for every acronym-shaped word in ``blocks``."""
+def _acronym_occurrences(blocks, gl, skip=()) -> list[tuple[str, int, int, int]]:
+    """(word, start, end, block id) for every acronym-shaped word in ``blocks``, leaving
+    words inside ``skip`` spans (document offsets) and inside postcodes ("EM3 9LT")."""
     out = []
     for b in blocks:
         words = [(m.group(1), m.start(1), m.end(1)) for m in WORD.finditer(b.text)]
+        taken = [(b.start + s, b.start + e) for s, e in _postcode_spans(b.text)] + list(skip)
         for i, (w, s, e) in enumerate(words):
+            if _within(taken, b.start + s, b.start + e):
+                continue
             k = term_key(w, gl)
             if k in gl.not_terms and k not in gl.acronyms:
                 continue
@@ -76,11 +82,29 @@ def _acronym_occurrences(blocks, gl) -> list[tuple[str, int, int, int]]:
 
 
 def term_key(word: str, gl) -> str:
-    """key(), and a numbered role (PP1, SPO2) counts as its role (PP, SPO)."""
+    """key(), and a numbered role (PP1, SPO2) counts as its role (PP, SPO). Letters and
+    digits of anything else the glossary knows are a code of their own: "EM3" of a
+    postcode is not electronic monitoring (EM)."""
     k = key(word)
-    if k not in gl.acronyms:
-        return re.sub(r"(?<=[A-Z]{2})\d+$", "", k)
-    return k
+    if k in gl.acronyms:
+        return k
+    base = re.sub(r"(?<=[A-Z]{2})\d+$", "", k)
+    known = gl.acronyms.get(base)
+    return base if known is None or known.get("role") else k
+
+
+def _postcode_spans(text: str) -> list[tuple[int, int]]:
+    """Postcodes, found by victims.shareable's postcode pattern: "EM3" in "EM3 9LT" is
+    part of an address, not an acronym."""
+    return [m.span() for r in recognizers() if r["kind"] == "postcode" for m in r["_rx"].finditer(text)]
+
+
+def _within(spans, s: int, e: int) -> bool:
+    return any(a <= s and e <= z for a, z in spans)
+
+
+def _key_at(spans: dict[tuple[int, int], str], s: int, e: int) -> str | None:
+    return next((k for (a, z), k in spans.items() if a <= s and e <= z), None)
 
 
 def _shouting(text, words, i, gl) -> bool:
@@ -160,7 +184,12 @@ def analyse_terms(doc) -> list[Term]:
             terms[k] = Term(k, kind, entry=entry)
         return terms[k]
 
-    for w, s, e, _ in _acronym_occurrences(body, gl):
+    # Short forms first ("RM plan" is the RMP): the acronym inside one is not a use of its own.
+    for k, entry in gl.acronyms.items():
+        if entry.get("short_forms"):
+            _add_term_uses(k, entry, _term_rx(tuple(entry["short_forms"])), body, term)
+    short_forms = {span: k for k, t in terms.items() for span in t.uses}
+    for w, s, e, _ in _acronym_occurrences(body, gl, skip=short_forms):
         k = term_key(w, gl)
         t = term(k, "acronym", gl.acronyms.get(k))
         t.forms[w] += 1
@@ -190,7 +219,7 @@ def analyse_terms(doc) -> list[Term]:
         blk = doc.block_at(d.short_start)
         if blk is None or blk.type == "heading":
             continue
-        k = term_key(d.short, gl)
+        k = _key_at(short_forms, d.short_start, d.short_start + len(d.short)) or term_key(d.short, gl)
         if k in terms:
             terms[k].explanations.append((d.start, where[blk.id], d.long))
 
@@ -224,7 +253,65 @@ def analyse_terms(doc) -> list[Term]:
         if t.kind == "acronym" and (t.key in gl.common or _everyday_only(doc.text, t, gl)):
             t.explanations.append((-1, "common", ""))
 
-    return [t for t in terms.values() if t.uses]
+    people = _person_initials(doc.text, terms, gl)
+    return [t for t in terms.values() if t.uses and t.key not in people]
+
+
+# A person's initials: two to four capitals ("JMO").
+_INITIALS = re.compile(r"[A-Z]{2,4}")
+
+
+def _person_initials(text: str, terms: dict[str, Term], gl) -> set[str]:
+    """Keys of the capitals tokens the review uses as a person's name (rules/common_terms.yaml
+    ``person_initials``): the reader knows who "JMO" is, so it is no jargon to explain."""
+    cfg = gl.person
+    if not cfg:
+        return set()
+    named = _initials_of_names(text, gl)
+    return {
+        k for k, t in terms.items()
+        if t.kind == "acronym" and t.entry is None and k not in gl.common and _INITIALS.fullmatch(k)
+        and (k in named or any(_used_as_person(text, s, e, cfg) for s, e in t.uses))
+    }
+
+
+def _used_as_person(text: str, s: int, e: int, cfg: dict) -> bool:
+    """"Mr JMO", or "JMO told" with no determiner before it ("the CGL said" is a service)."""
+    before = text[max(0, s - 30):s]
+    if cfg["title_before"].search(before):
+        return True
+    prev = re.search(r"(\w+)\W*$", before)
+    if prev and prev.group(1).lower() in cfg["determiners"]:
+        return False
+    return bool(cfg["verb_after"].match(text, e))
+
+
+def _initials_of_names(text: str, gl) -> set[str]:
+    """Initials of the people the review names: a name with a title ("Mr John Okafor") or
+    initials ("J.M. Okafor"), or one right before the initials in brackets whose surname is
+    no word the review or the glossary uses in lower case ("Jason Mark Okafor (JMO)", not
+    "Joint Management Office (JMO)")."""
+    out = set()
+    vocabulary = None
+    for m in gl.person["name"].finditer(text):
+        run = m.group("run")
+        parts = re.findall(r"[A-Z][a-z'\u2019-]*", run)
+        initials = "".join(p[0] for p in parts)
+        if m.group("title") or re.search(r"\b[A-Z]\.", run):
+            out.add(initials)
+            continue
+        br = re.match(r"\s*\(([A-Z]{2,4})\)", text[m.end():m.end() + 12])
+        if br and initials.endswith(br.group(1)):
+            vocabulary = vocabulary if vocabulary is not None else _lower_words(text, gl)
+            if parts[-1].lower() not in vocabulary:
+                out.add(br.group(1))
+    return out
+
+
+def _lower_words(text: str, gl) -> set[str]:
+    """Every word written in lower case in ``text`` or in the glossary's explanations."""
+    gl_text = " ".join(f'{e.get("long", "")} {e["plain"]}' for e in (*gl.acronyms.values(), *gl.terms))
+    return set(re.findall(r"\b[a-z][a-z'-]+\b", f"{text} {gl_text}"))
 
 
 # Characters either side of a use read for the words that show an everyday meaning.
