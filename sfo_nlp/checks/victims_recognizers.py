@@ -70,6 +70,7 @@ def recognizers() -> list[dict]:
         r = dict(r)
         r["_rx"] = re.compile(r["pattern"])
         r["_ctx"] = word_rx(tuple(r.get("context", ())))
+        r["_unless"] = [re.compile(u) for u in r.get("unless_match", ())]
         if r.get("validator") and r["validator"] not in VALIDATORS:
             raise ValueError(f"unknown validator {r['validator']} in rules/shareable.yaml")
         out.append(r)
@@ -82,6 +83,8 @@ def scan(text: str, offset: int = 0) -> list[Hit]:
     for r in recognizers():
         for m in r["_rx"].finditer(text):
             value = m.group().strip()
+            if any(u.search(value) for u in r["_unless"]):
+                continue
             valid = VALIDATORS[r["validator"]](value) if r.get("validator") else None
             if valid is False:
                 continue

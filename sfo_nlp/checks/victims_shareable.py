@@ -4,8 +4,10 @@ Two sources of hits:
 - pattern recognizers with checksums and context words (victims_recognizers), run over
   every body block including tables and footnotes, and the running headers/footers;
 - names: spaCy PERSON entities next to a role word ("probation officer Jane Smith") are
-  staff names; next to a relation word ("her son, Tyler") third-party names; and the
-  values of name fields in tables ("Reviewing manager | Jane Smith") are staff names.
+  staff names; next to a relation word ("her son, Tyler") third-party names; the
+  values of name fields in tables ("Reviewing manager | Jane Smith") and names straight
+  after a staff label ("reviewer: Gareth Pennington", "Prepared by Bethan Aldous") are
+  staff names.
   The person on probation (named in the case details or the title) is the subject of
   the review, which the family knows, so is not flagged; nor are role titles, nor
   PERSON entities with no role or relation nearby (most are the subject or the victim,
@@ -54,7 +56,15 @@ def name_rules() -> dict:
     cfg["place_words"] = set(cfg.get("place_words", ()))
     rel = "|".join(re.escape(w) for w in sorted(cfg["relation_words"], key=len, reverse=True))
     cfg["_relation_name"] = re.compile(
-        rf"\b(?:{rel}),?\s+(?:(?:called|named)\s+)?([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\b"
+        # on one line: a table's next row ("former partner" then "Sentence") is no name
+        rf"\b(?:{rel}),?[ \t]+(?:(?:called|named)[ \t]+)?([A-Z][a-z'-]+(?:[ \t]+[A-Z][a-z'-]+)?)\b"
+    )
+    labels = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(cfg["staff_labels"], key=len, reverse=True))
+    # The label in any case, then a colon, dash, comma or cell edge, then capitalised words
+    # (a title, initials, names) on the same line: what they hold is checked by _label_name.
+    cfg["_label_name"] = re.compile(
+        rf"(?<![\w'])(?i:{labels})(?:[ \t]*[:,|\u2013-][ \t]*|[ \t]+)"
+        r"((?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?(?:(?:[A-Z]\.|[A-Z][\w'\u2019-]*)(?![\w'\u2019-])[ \t]*){1,4})"
     )
     return cfg
 
@@ -103,22 +113,26 @@ def _clean_person(doc, ent) -> tuple[int, int] | None:
         m = cfg["_role"].match(text)
     text = re.sub(r"['\u2019]s?$", "", text.rstrip(" ,.;:")).rstrip(" ,.;:")  # "Ms L's" -> "Ms L"
     end = start + len(text)
+    return (start, end) if _looks_like_name(text) else None
+
+
+def _looks_like_name(text: str) -> bool:
+    """Whether a span read as a person (by the model, or after a staff label) is a name."""
+    cfg = name_rules()
     words = re.findall(r"[A-Za-z][\w'-]*", _HONORIFIC.sub("", text))
     if not words or not all(w[0].isupper() for w in words):
-        return None
+        return False
     if any(is_acronym(w) for w in words) or any(w in cfg["not_names"] for w in words):
-        return None  # RoSH, "Victim": not names
+        return False  # RoSH, "Victim": not names
     if words[-1] in cfg["place_words"]:
-        return None  # "Gill Road"
+        return False  # "Gill Road"
     full = [w for w in words if len(w) > 1]
     # A first name and surname, a title and surname or an initial and surname ("J. Smith"):
     # a lone word ("Kent", "Cap") is too often a place or a misread, and "Ms K" is a
     # pseudonym chosen to be shared.
     if not full or (len(full) < 2 and not _HONORIFIC.match(text) and len(words) < 2):
-        return None
-    if cfg["_role"].fullmatch(text):
-        return None
-    return start, end
+        return False
+    return not cfg["_role"].fullmatch(text)
 
 
 _INITIAL_STOP = re.compile(r"(?<![\w.])[A-Z]\.(?=[ \t]+([A-Z][\w'\u2019-]*))")
@@ -134,6 +148,13 @@ def _stop_at_sentence_end(doc, start: int, text: str) -> str:
         if not _word_ok(doc, w0, w0 + len(m.group(1)), m.group(1)):
             return text[:m.end()]
     return text
+
+
+def _is_place(text: str, name: str, cfg: dict) -> bool:
+    """A name the review uses as a place anywhere ("in Hollins Vale", "Hollins Vale PDU"):
+    the model tags a two-word place as a person, and the place is no one's personal data."""
+    n = re.escape(name)
+    return any(re.search(p.format(name=n), text) for p in cfg["place_context"])
 
 
 def name_hits(doc, subject: set[str] | None = None) -> list[Hit]:
@@ -152,7 +173,7 @@ def name_hits(doc, subject: set[str] | None = None) -> list[Hit]:
             continue
         s, e = span
         name = doc.text[s:e]
-        if _is_subject(name, subject):
+        if _is_subject(name, subject) or _is_place(doc.text, name, cfg):
             continue
         lo, hi = max(b.start, s - w), min(b.end, e + w)
         around = doc.text[lo:s] + " " + doc.text[e:hi]
@@ -173,7 +194,9 @@ def name_hits(doc, subject: set[str] | None = None) -> list[Hit]:
                 continue
             hits.append(Hit("third_party_name", cfg["third_party_label"], s, e, name, 0.6,
                             "capitalised name straight after a family or relationship word"))
-    hits = [_extend_hit(doc, h, subject) for h in hits]
+    # A label's name first: where the model's entity for the same name is also near a
+    # relation word ("The reviewer, Gareth Pennington, spoke to her sister"), the label decides.
+    hits = label_hits(doc, subject) + [_extend_hit(doc, h, subject) for h in hits]
     for t in doc.tables:
         blk = doc.blocks[t.block] if 0 <= t.block < len(doc.blocks) else None
         if blk is None:
@@ -191,6 +214,40 @@ def name_hits(doc, subject: set[str] | None = None) -> list[Hit]:
             if doc.text[s:s + len(value)] == value:
                 hits.append(Hit("staff_name", cfg["staff_label"], s, s + len(value), value, 0.9, "name field"))
     return hits + other_mentions(doc, hits, subject)
+
+
+def label_hits(doc, subject: set[str]) -> list[Hit]:
+    """Names straight after a staff label ("reviewer: Gareth Pennington", "Prepared by
+    Bethan Aldous"): the label says who they are, so no role word or model tag is needed."""
+    cfg = name_rules()
+    hits: list[Hit] = []
+    for b in doc.blocks:
+        if b.type == "heading":
+            continue
+        for m in cfg["_label_name"].finditer(b.text):
+            span = _label_name(doc, b.start + m.start(1), m.group(1))
+            if span is None or _is_subject(doc.text[span[0]:span[1]], subject):
+                continue
+            hits.append(Hit("staff_name", cfg["staff_label"], *span, doc.text[span[0]:span[1]], 0.85,
+                            "person's name after a staff label (reviewer, prepared by, author)"))
+    return hits
+
+
+def _label_name(doc, start: int, words: str) -> tuple[int, int] | None:
+    """The name at the start of the capitalised words after a label: a title and initials,
+    then names up to a role or a word that cannot be a name ("Bethan Aldous Senior Probation
+    Officer" is cut before "Senior"; "Senior probation officer" holds no name)."""
+    role = name_rules()["_role"]
+    end = start
+    for m in re.finditer(r"\S+", words):
+        w = m.group()
+        s = start + m.start()
+        if role.match(doc.text, s) or not (_HONORIFIC.match(w + " ") or re.fullmatch(r"[A-Z]\.", w)
+                                           or _word_ok(doc, s, s + len(w), w)):
+            break
+        end = s + len(w)
+    text = doc.text[start:end]
+    return (start, end) if end > start and _looks_like_name(text) else None
 
 
 def _word_ok(doc, start: int, end: int, word: str) -> bool:
