@@ -389,6 +389,23 @@ def test_evidence_for_analysis_prompts_skips_tables_and_background_sections():
     assert len(quotes("any")) == 4
 
 
+
+def test_evidence_never_quotes_a_notice_that_is_no_part_of_the_review():
+    """QA 9: the corpus's "FICTIONAL DOCUMENT" line was quoted for 4a by the readability
+    check, whose evidence may come from any block."""
+    from types import SimpleNamespace as NS
+
+    doc = NS(blocks=[NS(type="paragraph", section="", text="FICTIONAL DOCUMENT: prepared as test material."),
+                     NS(type="paragraph", section="5. Analysis", text="The assessment was thorough.")])
+    found = [_f("c", 0, 5, block=0, quote="FICTIONAL DOCUMENT: prepared as test material."),
+             _f("c", 10, 15, block=1, quote="The assessment was thorough.")]
+    res = {"c": CheckResult("c", found, {"n": 2})}
+    rule = {"id": "9n", "question": "Q?", "rule": {
+        "signals": [{"name": "n", "check": "c", "key": "n", "at_least": {"yes": 1}}],
+        "evidence": [{"check": "c", "from": "any"}]}}
+    assert [f.quote for f in answer_prompt("9", rule, res, doc).evidence] == ["The assessment was thorough."]
+
+
 # --- prompts answered from signals that measure what the inspector's rationale talks about
 
 REVIEW = """# Review

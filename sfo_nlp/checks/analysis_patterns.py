@@ -92,6 +92,17 @@ def load_rules() -> dict[str, OccurrenceRule]:
     return out
 
 
+@lru_cache(maxsize=None)
+def not_review_text() -> tuple[re.Pattern, ...]:
+    """Patterns of blocks that are no part of the review (``not_review_text``: the
+    fictional corpus's test-material notice), which no analysis check reads."""
+    return _compile(rules.load(RULE_FILE).get("not_review_text"), "not_review_text")
+
+
+def is_review_text(block) -> bool:
+    return not any(p.search(getattr(block, "text", "") or "") for p in not_review_text())
+
+
 def _units(doc, ignored: frozenset[str] = frozenset()):
     """(start, end, block, text) of each sentence, and of each row of a table: a table is
     one block, and a whole table would be a useless quote. Rows come from the table itself,
@@ -159,6 +170,8 @@ def run_occurrence(rule: OccurrenceRule, doc, ctx=None) -> CheckResult:
     else:
         units = _units(doc, rule.plan_columns_ignored)
     for start, end, block, text in units:
+        if not is_review_text(block):
+            continue
         if rule.sections is not None and not rule.sections.search(block.section or ""):
             continue
         found = rule.groups_in(text, _context(doc, block) if rule.requires_context else "")

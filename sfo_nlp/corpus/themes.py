@@ -7,10 +7,16 @@ lower-cased lemma or the lower-cased word. Matching on either is what makes
 "assessments were reassessed" find "assessment" and "reassess" while a term lemmatised
 differently in isolation than in context ("approved premises") still matches by its
 words. Acronyms are matched on the exact token text, so "AP" never fires on "ap".
+
+A theme's ``not_when_negated`` terms (an arrangement a person is either under or not:
+MAPPA, MARAC) do not count where the paragraph only says it did not apply ("he was not
+managed under MAPPA"): a negation word shortly before them in the same clause, in a
+sentence that finds no gap ("although he met the criteria"). See ``negation`` in the YAML.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -72,6 +78,47 @@ class Theme:
     min_matches: int = 1
     fire: list[str] = field(default_factory=list)
     quiet: list[str] = field(default_factory=list)
+    not_when_negated: frozenset[str] = frozenset()  # terms or acronyms a negation cancels
+
+
+@dataclass(frozen=True)
+class Negation:
+    cues: frozenset[str]  # lower-cased tokens that negate what follows ("not", "n't", "no")
+    breaks: frozenset[str]  # tokens that end the clause a cue governs ("," "and" "but")
+    window: int  # tokens a cue may stand before the term
+    gap: re.Pattern | None  # a sentence matching this finds a gap, so the term still counts
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> "Negation":
+        spec = spec or {}
+        if not all(isinstance(c, str) for c in spec.get("cues") or ()):
+            # YAML reads a bare no as false: a cue that is not a word would never match
+            raise SfoError("rules/themes.yaml negation.cues: every cue must be a quoted word")
+        try:
+            gap = re.compile(spec["gap"], re.I) if spec.get("gap") else None
+        except re.error as exc:
+            raise SfoError(f"rules/themes.yaml negation.gap: {exc}") from None
+        return cls(frozenset(str(c).lower() for c in spec.get("cues") or ()),
+                   frozenset(str(b).lower() for b in spec.get("clause_breaks") or ()),
+                   int(spec.get("window", 0)), gap)
+
+    def negates(self, text: str, toks: list[Tok], i: int) -> bool:
+        """Whether the term starting at token ``i`` is said not to apply: a cue within
+        ``window`` tokens before it, with no clause break between, in a sentence with no gap."""
+        for j in range(i - 1, max(i - 1 - self.window, -1), -1):
+            low = toks[j].lower
+            if low in self.breaks:
+                return False
+            if low in self.cues:
+                return self.gap is None or not self.gap.search(_sentence(text, toks[i].start))
+        return False
+
+
+def _sentence(text: str, at: int) -> str:
+    """The sentence of ``text`` around offset ``at`` (no parser: split at . ! ? ;)."""
+    start = max(text.rfind(c, 0, at) for c in ".!?;") + 1
+    ends = [e for e in (text.find(c, at) for c in ".!?;") if e >= 0]
+    return text[start : min(ends, default=len(text))]
 
 
 def _validate(spec: Any) -> list[Theme]:
@@ -88,11 +135,15 @@ def _validate(spec: Any) -> list[Theme]:
         if t["id"] in seen:
             raise SfoError(f"{where}: id '{t['id']}' used twice")
         seen.add(t["id"])
+        terms, acronyms = [str(x) for x in t["terms"]], [str(x) for x in t.get("acronyms") or []]
+        negatable = frozenset(str(x) for x in t.get("not_when_negated") or [])
+        if negatable - set(terms) - set(acronyms):
+            raise SfoError(f"{where}: not_when_negated names what is not a term or acronym of it: "
+                           + ", ".join(sorted(negatable - set(terms) - set(acronyms))))
         out.append(Theme(
             id=str(t["id"]), name=str(t["name"]), definition=" ".join(str(t["definition"]).split()),
-            terms=[str(x) for x in t["terms"]], acronyms=[str(x) for x in t.get("acronyms") or []],
-            min_matches=int(t.get("min_matches", 1)),
-            fire=list(t.get("fire") or []), quiet=list(t.get("quiet") or []),
+            terms=terms, acronyms=acronyms, min_matches=int(t.get("min_matches", 1)),
+            fire=list(t.get("fire") or []), quiet=list(t.get("quiet") or []), not_when_negated=negatable,
         ))
     return out
 
@@ -104,6 +155,7 @@ class Taxonomy:
         self.spec = spec if spec is not None else rules.load(RULES_NAME)
         self.themes = _validate(self.spec)
         self.discovery: dict[str, Any] = dict(self.spec.get("discovery") or {})
+        self.negation = Negation.from_spec(self.spec.get("negation"))
         self.offence_types: list[dict] = list(self.spec.get("offence_types") or [])
         terms = sorted({term for t in self.themes for term in t.terms})
         self._patterns: dict[str, list[tuple[tuple[frozenset[str], ...], str, str]]] = {}
@@ -146,7 +198,17 @@ class Taxonomy:
                     continue
                 seen_spans.add((theme_id, start, end))
                 found.setdefault(theme_id, []).append(Evidence(term, text[start:end], start, end))
+        found = self._drop_negated(text, toks, found)
         return {tid: ev for tid, ev in found.items() if len(ev) >= self.by_id[tid].min_matches}
+
+    def _drop_negated(self, text: str, toks: list[Tok], found: dict[str, list[Evidence]]) -> dict[str, list[Evidence]]:
+        """Evidence without the ``not_when_negated`` terms the paragraph says did not apply."""
+        index = {t.start: i for i, t in enumerate(toks)}
+        return {
+            tid: [e for e in ev if e.term not in self.by_id[tid].not_when_negated
+                  or not self.negation.negates(text, toks, index[e.start])]
+            for tid, ev in found.items()
+        }
 
     def matched_positions(self, evidence: dict[str, list[Evidence]], toks: list[Tok]) -> set[int]:
         """Indexes of the tokens that any theme's evidence covers."""

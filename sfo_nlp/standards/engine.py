@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import Any
 
 from sfo_nlp import rules
+from sfo_nlp.checks.analysis_patterns import is_review_text
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, Finding, PromptAnswer
 
@@ -240,10 +241,16 @@ def _evidence_rules() -> tuple[tuple[str, ...], re.Pattern | None]:
 
 def _from_allowed(f: Finding, mode: str, doc) -> bool:
     """Whether a finding's block may be quoted for this evidence source (see ``from``)."""
-    if mode == "any" or doc is None:
+    if doc is None:
+        return True
+    block = doc.blocks[f.block] if f.block is not None and 0 <= f.block < len(doc.blocks) else None
+    # a notice that is no part of the review (the corpus's test-material line) is never
+    # evidence, whatever check found it (QA 9: quoted for 4a from the readability check)
+    if block is not None and not is_review_text(block):
+        return False
+    if mode == "any":
         return True
     blocks, background = _evidence_rules()
-    block = doc.blocks[f.block] if f.block is not None and 0 <= f.block < len(doc.blocks) else None
     if block is None or block.type not in blocks:
         return False
     if mode == "prose_anywhere" or background is None:
