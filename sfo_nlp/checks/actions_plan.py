@@ -5,9 +5,12 @@ page), its columns named differently in every review: "Action | Owner | Level | 
 date | Measure of impact", "Recommendation | Lead | By when | How will we know", ... so
 columns are mapped by the meaning of their header words (rules/smart.yaml ``columns``),
 and by their content when a header says nothing (a column of dates is the date column).
+A table with no header row is read by its cells alone (a column of dates, one of owners,
+one of long text) when the plan's heading or the paragraph before it introduces it.
 Without a table, the plan is the numbered or bulleted items under an action, learning or
-recommendation heading, or failing those the rows of a plan table flattened to lines of
-text under the plan's heading.
+recommendation heading (Word list items, or plain paragraphs starting with a typed "1.",
+"(a)" or bullet), or failing those the rows of a plan table flattened to lines of text
+under the plan's heading.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 
 from sfo_nlp import rules
 from sfo_nlp.document import ReviewDocument, Table
+from sfo_nlp.ingest.pdf import BULLET, NUMBERED_ITEM
 from sfo_nlp.learn import cues
 from sfo_nlp.learn.dates import parse_date
 
@@ -45,6 +49,18 @@ class ActionPlan:
     columns: dict[str, str] = field(default_factory=dict)  # role -> header as written
 
 
+_MOSTLY = 0.6  # share of a column's filled cells that must fit for its content to name it
+
+
+def _mostly(rows: list[list[str]], col: int, fits) -> bool:
+    cells = [r[col] for r in rows if col < len(r) and r[col].strip()]
+    return bool(cells) and sum(bool(fits(c)) for c in cells) >= _MOSTLY * len(cells)
+
+
+def _plan_headings() -> re.Pattern:
+    return re.compile(rules.load("smart")["plan_headings"], re.IGNORECASE)
+
+
 def _patterns() -> dict[str, re.Pattern]:
     cols = rules.load("smart")["columns"]
     return {role: re.compile(cols[role], re.IGNORECASE) for role in ROLE_ORDER}
@@ -68,8 +84,7 @@ def map_columns(header: list[str], body: list[list[str]]) -> dict[str, int]:
     free = [i for i in range(len(header)) if i not in roles.values()]
     if "date" not in roles:  # a column whose cells are mostly dates
         for i in free:
-            cells = [r[i] for r in body if i < len(r) and r[i].strip()]
-            if cells and sum(parse_date(c) is not None for c in cells) >= 0.6 * len(cells):
+            if _mostly(body, i, lambda c: parse_date(c) is not None):
                 roles["date"] = i
                 free.remove(i)
                 break
@@ -80,6 +95,63 @@ def map_columns(header: list[str], body: list[list[str]]) -> dict[str, int]:
 
 
 _STRONG_ACTION = re.compile(r"action|recommendation|what (we )?will", re.IGNORECASE)
+
+# A table typed with no header row has only its cells to go on: an owner cell is a few words
+# naming a role ("Head of PDU", "SPO North team"); an action cell is a sentence.
+_OWNER_CELL_WORDS = 12
+_ACTION_CELL_WORDS = 6
+
+
+def _owner_cell(cell: str) -> bool:
+    return len(cell.split()) <= _OWNER_CELL_WORDS and bool(cues.owner_pattern().search(cell))
+
+
+def _mean_words(rows: list[list[str]], col: int) -> float:
+    words = [len(r[col].split()) for r in rows if col < len(r) and r[col].strip()]
+    return sum(words) / len(words) if words else 0.0
+
+
+def _content_roles(rows: list[list[str]]) -> dict[str, int]:
+    """Action, owner and date columns from the cells alone, or {} when one is missing."""
+    width = max(len(r) for r in rows)
+    date = map_columns([""] * width, rows).get("date")  # an empty header: the column of dates
+    free = [i for i in range(width) if i != date]
+    owner = next((i for i in free if _mostly(rows, i, _owner_cell)), None)
+    if date is None or owner is None:
+        return {}
+    free.remove(owner)
+    action = max(free, key=lambda i: _mean_words(rows, i), default=None)
+    if action is None or _mean_words(rows, action) < _ACTION_CELL_WORDS:
+        return {}
+    return {"action": action, "owner": owner, "date": date}
+
+
+def _introduced_as_plan(doc: ReviewDocument, table: Table) -> bool:
+    """Is the table under a plan or learning heading, or right after a paragraph that names
+    the actions ("... the actions below are agreed")? A Word file typed without heading
+    styles may have no heading above it at all."""
+    pat = _plan_headings()
+    block = doc.blocks[table.block]
+    before = doc.blocks[table.block - 1] if table.block > 0 else None
+    return bool(pat.search(block.section or "")) or (
+        before is not None and before.type in ("paragraph", "heading") and bool(pat.search(before.text)))
+
+
+def _cell(row: list[str], col: int) -> str:
+    return row[col] if col < len(row) else ""
+
+
+def table_roles(doc: ReviewDocument, table: Table) -> tuple[dict[str, int], int] | None:
+    """(role -> column, first row of actions) of a plan table, or None for another table.
+    A table whose first row is already an action (its date cell is a date, which a header
+    never is) is mapped by content and read from that row."""
+    roles = map_columns(table.header, table.body)
+    if is_plan_table(roles, table, doc.blocks[table.block].section or ""):
+        return roles, table.header_rows
+    roles = _content_roles(table.rows)
+    if roles and parse_date(_cell(table.rows[0], roles["date"])) is not None and _introduced_as_plan(doc, table):
+        return roles, 0
+    return None
 
 
 def _has_plan_columns(roles: dict[str, int]) -> bool:
@@ -102,12 +174,12 @@ def is_plan_table(roles: dict[str, int], table: Table, section: str = "") -> boo
     return "date" in roles and bool(_STRONG_ACTION.search(table.header[roles["action"]]))
 
 
-def _table_items(doc: ReviewDocument, table: Table, roles: dict[str, int]) -> list[PlanItem]:
+def _table_items(doc: ReviewDocument, table: Table, roles: dict[str, int], first: int) -> list[PlanItem]:
     block = doc.blocks[table.block]
     items = []
     col = roles["action"]
     for r, row in enumerate(table.rows):
-        if r < table.header_rows or col >= len(row) or not row[col].strip():
+        if r < first or col >= len(row) or not row[col].strip():
             continue
         text = row[col].strip()
         start = block.start + table.cell_offset(r, col) + (len(row[col]) - len(row[col].lstrip()))
@@ -115,14 +187,13 @@ def _table_items(doc: ReviewDocument, table: Table, roles: dict[str, int]) -> li
         quoted = doc.text[start:start + len(text)]
         fields = {f: row[roles[f]].strip() for f in FIELDS if f in roles and roles[f] < len(row)}
         page = table.row_pages[r] if r < len(table.row_pages) else block.page
-        items.append(PlanItem(quoted, start, start + len(text), page, r - table.header_rows + 1, table.id, fields))
+        items.append(PlanItem(quoted, start, start + len(text), page, r - first + 1, table.id, fields))
     return items
 
 
 def _list_items(doc: ReviewDocument) -> list[PlanItem]:
-    cfg = rules.load("smart")
-    heading = re.compile(cfg["plan_headings"], re.IGNORECASE)
-    under = [b for b in doc.blocks if b.type == "list_item" and b.section and heading.search(b.section)]
+    heading = _plan_headings()
+    under = [b for b in doc.blocks if _is_item(b) and b.section and heading.search(b.section)]
     # prefer items under an action/recommendation heading over items under "learning"
     preferred = [b for b in under if _PLAN_SECTION.search(b.section or "")]
     return _items_of_list(doc, preferred or under)
@@ -182,16 +253,32 @@ def _section_lists(doc: ReviewDocument, tables: list[Table]) -> list:
         for b in doc.blocks[head.id + 1:]:
             if b.type == "heading" and (b.level or 1) <= (head.level or 1):
                 break
-            if b.type == "list_item":
+            if _is_item(b):
                 out.append(b)
     return out
+
+
+def _typed_marker(block) -> int:
+    """Length of the number or bullet typed at the start of a plain paragraph ("1. ", "a) ",
+    "(a) ", "- ", "\u2022 "), 0 for none: a plan typed without Word's list styles is still
+    a list (a Markdown file's "1." lines already are list items)."""
+    if block.type != "paragraph":
+        return 0
+    m = NUMBERED_ITEM.match(block.text) or BULLET.match(block.text)
+    return m.end() if m else 0
+
+
+def _is_item(block) -> bool:
+    return block.type == "list_item" or _typed_marker(block) > 0
 
 
 def _items_of_list(doc: ReviewDocument, blocks: list) -> list[PlanItem]:
     lead_ins = _lead_ins(doc)
     items = []
     for b in blocks:
-        lo, hi, fields = list_fields(b.text)
+        skip = _typed_marker(b)
+        lo, hi, fields = list_fields(b.text[skip:])
+        lo, hi = lo + skip, hi + skip
         who = lead_ins.get(b.id)
         if who:  # "HM Prison and Probation Service should:" above the bullets addresses each
             fields.setdefault("owner", who)
@@ -214,14 +301,14 @@ def _lead_ins(doc: ReviewDocument) -> dict[int, str]:
     out: dict[int, str] = {}
     who = None
     for b in doc.blocks:
-        if b.type == "paragraph":
+        if _is_item(b):
+            if who:
+                out[b.id] = who
+        elif b.type == "paragraph":
             m = _LEAD_IN.match(b.text)
             who = m.group("who").strip() if m else None
             if who and (_NOT_ADDRESSEE.search(who) or not cues.owner_pattern().search(who)):
                 who = None  # "The following actions:", "Next steps:" address nobody
-        elif b.type == "list_item":
-            if who:
-                out[b.id] = who
         else:
             who = None
     return out
@@ -282,18 +369,19 @@ def find_plan(doc: ReviewDocument) -> ActionPlan:
     for t in doc.tables:
         if t.block < 0 or not t.rows:
             continue
-        roles = map_columns(t.header, t.body)
-        if is_plan_table(roles, t, doc.blocks[t.block].section or ""):
-            plans.append((t, roles))
+        found = table_roles(doc, t)
+        if found:
+            plans.append((t, *found))
     # a table with owner, level or measure columns is the plan; then a "Meeting | Actions
     # agreed" table of MAPPA minutes, with only actions and dates, is part of the narrative
-    if any(_has_plan_columns(roles) for _, roles in plans):
-        plans = [(t, roles) for t, roles in plans if _has_plan_columns(roles)]
-    for t, roles in plans:
-        items += _table_items(doc, t, roles)
-        columns = columns or {role: t.header[i] for role, i in roles.items() if i < len(t.header)}
+    if any(_has_plan_columns(roles) for _, roles, _ in plans):
+        plans = [p for p in plans if _has_plan_columns(p[1])]
+    for t, roles, first in plans:
+        items += _table_items(doc, t, roles, first)
+        if first:  # a table read from its first row has no header to name its columns
+            columns = columns or {role: t.header[i] for role, i in roles.items() if i < len(t.header)}
     if items:
-        items += _items_of_list(doc, _section_lists(doc, [t for t, _ in plans]))
+        items += _items_of_list(doc, _section_lists(doc, [t for t, _, _ in plans]))
         items.sort(key=lambda i: i.start)
         return ActionPlan(items, "table", columns)
     items = _list_items(doc) or _row_items(doc)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # Words that end the addressee of a recommendation: "HMPPS should ...", "Heads of PDU
 # must ...", "The Probation Service needs to ...", "PP to attend ...", "SPOs will ...".
 _MODALS = {"should", "must", "will", "shall", "ought"}
+_ASKED = {"asked", "invited", "required", "expected", "encouraged", "requested"}  # "be asked to act"
 # Openings that carry no addressee: "2.", "Recommendation 3:", "We recommend that".
 _OPENING = re.compile(r"^\s*(?:(?:recommendation\s+)?\d+[.):]?\s*)?(?:we\s+recommend\s+that\s+)?", re.IGNORECASE)
 _MAX_ADDRESSEE_WORDS = 10
@@ -53,7 +54,10 @@ def addressee(span: "Span") -> str:
         who = who[commas[-1] + 1:] if commas else who
         # "X to be improved", "X will be reminded": X is what is acted on, not who acts
         rest = [w for w in toks[k + 1: k + 4] if w.lower_ != "to"]
-        passive = len(rest) > 1 and rest[0].lower_ == "be" and rest[1].tag_ == "VBN"
+        # ... but "X will be asked to consider" names X as who is to act (QA 9: "The national
+        # SFO team will be asked to consider ..." lost its national addressee)
+        passive = len(rest) > 1 and rest[0].lower_ == "be" and rest[1].tag_ == "VBN" and not (
+            rest[1].lower_ in _ASKED and rest[1].i + 1 < span.end and span.doc[rest[1].i + 1].lower_ == "to")
         # "Deliver ...": an imperative names nobody (an acronym tagged as a verb is a body)
         imperative = (who[0].tag_ == "VB" or who[0].pos_ == "VERB") and not who[0].is_upper if who else False
         if not who or passive or imperative:
