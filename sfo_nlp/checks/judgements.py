@@ -34,13 +34,29 @@ def _action_list_blocks(doc) -> set[int]:
     return {b.id for b in blocks if b is not None}
 
 
+# A fragment of one or two words ("No.", "Yes.", "Agreed.", "No issues.") answers the
+# heading or question before it: read alone, as the model reads it, it judges nothing,
+# yet the model gave such fragments a target and a polarity (QA round 9; in the corpus
+# it took six for judgements, of which only sfo-03's terse "Appropriate." is one in the
+# gold files). A short clause with its own subject ("It failed.", "Neither happened.")
+# still states something, and the gold files count it.
+MIN_WORDS = 3
+_SUBJECTS = ("nsubj", "nsubjpass")
+
+
+def _stands_alone(span) -> bool:
+    words = [t for t in span if not (t.is_punct or t.is_space)]
+    return len(words) >= MIN_WORDS or any(t.dep_ in _SUBJECTS for t in words)
+
+
 def judgement_spans(doc) -> list:
-    """(span, start, end) of each prose sentence in the document's one parse."""
+    """(span, start, end) of each prose sentence in the document's one parse that can be a
+    judgement on its own (the check's candidates, and the training data's negatives)."""
     out = []
     plan_blocks = _action_list_blocks(doc)
     for s in doc.spacy.sents:
         text = s.text.strip()
-        if len(text) < 3:
+        if not _stands_alone(s):
             continue
         start = s.start_char + (len(s.text) - len(s.text.lstrip()))
         block = doc.block_at(start)

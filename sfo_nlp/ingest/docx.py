@@ -1,6 +1,8 @@
 """Word (.docx) reviews: the body XML in order, so paragraphs and tables keep their places.
 
-- Headings come from paragraph styles ("Title", "Heading N") or an outline level.
+- Headings come from paragraph styles ("Title", "Heading N") or an outline level; in a
+  file without heading styles, from the words (structure.mark_headings), where a short
+  paragraph all in bold counts as set apart like one in capitals ("WHAT WENT WELL").
 - List items from "List ..." styles or numbering properties (w:numPr).
 - Tables: merged cells keep the grid; a vertically merged cell's words are in each row it
   covers, a cell across columns in each column, and one cell across the whole first row
@@ -34,6 +36,8 @@ _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.I)
 _QUOTE_STYLE = re.compile(r"quote", re.I)
 _LIST_STYLE = re.compile(r"^list", re.I)
 _TOC_STYLE = re.compile(r"^toc\s*\d$", re.I)
+_TITLE_STYLES = ("title", "toc heading")  # headings, but not of the review's sections
+_OFF = ("0", "false", "off")
 
 
 def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
@@ -45,13 +49,14 @@ def read_docx(path: Path, settings: Settings | None = None) -> ReviewDocument:
         raise InputError(f"{path.name}: not a readable DOCX (the file is corrupt or damaged)") from exc
     styles = _style_names(d)
     notes_xml = _footnotes(d)
-    reader = _BodyReader(styles, notes_xml)
+    reader = _BodyReader(styles, notes_xml, _bold_styles(d))
     reader.read(d.element.body)
     furniture = _furniture(d)
     mark_contents(reader.blocks)
-    mark_headings(reader.blocks)
+    mark_headings(reader.blocks, bold=[] if _has_section_styles(reader.blocks) else reader.bold)
     stated = _page_count(path)
-    pages = word_pages([b for b in reader.blocks if b.type != "footnote"], reader.tables, reader.page, stated)
+    pages = word_pages([b for b in reader.blocks if b.type != "footnote"], reader.tables, reader.page, stated,
+                       rendered=reader.rendered_breaks)
     warnings: list[str] = []
     if pages.approximate:
         warnings.append(APPROXIMATE_PAGES_NOTE)
@@ -86,6 +91,12 @@ def _note_pages(doc: ReviewDocument) -> None:
             doc.blocks[f.block].page, doc.blocks[f.block].pages = page, [page]
 
 
+def _has_section_styles(blocks: list[Block]) -> bool:
+    """The writer gave sections Word's heading styles: a paragraph all in bold is then
+    emphasis within a section (sfo-28's "First missed opportunity: ..."), not a section."""
+    return any(b.type == "heading" and (b.style or "").lower() not in _TITLE_STYLES for b in blocks)
+
+
 def _style_names(d) -> dict[str, str]:
     """style id -> style name ('Heading1' -> 'Heading 1')."""
     out = {}
@@ -95,6 +106,37 @@ def _style_names(d) -> dict[str, str]:
         if sid:
             out[sid] = name.get(f"{W}val") if name is not None else sid
     return out
+
+
+def _bold_styles(d) -> set[str]:
+    """Ids of the styles that make their text bold ("Strong"; a paragraph style made for
+    headings without Word's heading styles). A style's own setting only: basedOn chains
+    to a bold style are rare in reviews."""
+    return {s.get(f"{W}styleId") for s in d.styles.element.findall(f"{W}style")
+            if _on(s.find(f"{W}rPr/{W}b"))}
+
+
+def _on(prop) -> bool:
+    """A Word on/off property: present and not switched off (<w:b w:val="0"/>)."""
+    return prop is not None and prop.get(f"{W}val", "true") not in _OFF
+
+
+def _all_bold(p, bold_styles: set[str]) -> bool:
+    """Every run of the paragraph that has words is bold: by its own setting, else its
+    character style, else the paragraph's style. Bold words that start a paragraph of
+    normal text ("PP1 said ...") leave it a paragraph."""
+    pstyle = p.find(f"{W}pPr/{W}pStyle")
+    para_bold = pstyle is not None and pstyle.get(f"{W}val") in bold_styles
+    runs = [r for r in p.iter(f"{W}r") if any((t.text or "").strip() for t in r.findall(f"{W}t"))]
+    return bool(runs) and all(_run_bold(r, bold_styles, para_bold) for r in runs)
+
+
+def _run_bold(r, bold_styles: set[str], para_bold: bool) -> bool:
+    own = r.find(f"{W}rPr/{W}b")
+    if own is not None:
+        return _on(own)
+    rstyle = r.find(f"{W}rPr/{W}rStyle")
+    return para_bold or (rstyle is not None and rstyle.get(f"{W}val") in bold_styles)
 
 
 _NOTE_PARTS = {"/footnotes": "footnote", "/endnotes": "endnote"}
@@ -129,10 +171,12 @@ def _roman(n: int) -> str:
 
 
 class _BodyReader:
-    def __init__(self, styles: dict[str, str], notes: dict[tuple[str, str], str]):
+    def __init__(self, styles: dict[str, str], notes: dict[tuple[str, str], str], bold_styles: set[str]):
         self.styles = styles
         self.notes = notes
+        self.bold_styles = bold_styles
         self.blocks: list[Block] = []
+        self.bold: list[Block] = []  # paragraphs all in bold (structure.mark_headings)
         self.tables: list[Table] = []
         self.footnotes: list[Footnote] = []
         self.marker_spots: list[MarkerSpot] = []
@@ -220,6 +264,8 @@ class _BodyReader:
                       pages=sorted({page, self.page}), level=level, style=style)
         self.marker_spots += [(block, min(pos, len(text)), lab) for pos, lab in markers]
         self.blocks.append(block)
+        if kind == "paragraph" and _all_bold(p, self.bold_styles):
+            self.bold.append(block)
 
     def _kind(self, p) -> tuple[str, int | None, str | None]:
         ppr = p.find(f"{W}pPr")
@@ -228,7 +274,7 @@ class _BodyReader:
             ps = ppr.find(f"{W}pStyle")
             sid = ps.get(f"{W}val") if ps is not None else None
         name = self.styles.get(sid or "", sid or "Normal")
-        if name.lower() in ("title", "toc heading"):
+        if name.lower() in _TITLE_STYLES:
             return "heading", 1, name
         if _TOC_STYLE.match(name):  # Word's generated table of contents
             return "list_item", None, CONTENTS_STYLE
@@ -338,8 +384,7 @@ def _title_row(rows: list[list[str]], spans: list[int]) -> bool:
 
 def _breaks_page_before(p) -> bool:
     ppr = p.find(f"{W}pPr")
-    pb = ppr.find(f"{W}pageBreakBefore") if ppr is not None else None
-    return pb is not None and pb.get(f"{W}val", "true") not in ("0", "false", "off")
+    return ppr is not None and _on(ppr.find(f"{W}pageBreakBefore"))
 
 
 def _ends_section(p) -> bool:

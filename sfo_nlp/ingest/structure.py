@@ -1,12 +1,17 @@
 """Structure shared by the readers, applied before the document is built: contents pages,
-and headings known by their words where no style or font marks them."""
+and headings known by their words where no style marks them (or only bold or capitals)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
+from typing import Iterable
 
+from sfo_nlp import rules
+from sfo_nlp.corpus.boilerplate import load_patterns
 from sfo_nlp.document import Block
+from sfo_nlp.ingest.metadata import label_values
 
 CONTENTS_TITLE = re.compile(r"^(?:table of )?contents$", re.I)
 # an entry's trailing dot leader and page number: "Judgements ........ 12"
@@ -107,13 +112,16 @@ _HEADING_CHARS = 100
 _NOT_HEADING_END = tuple(".,;:")
 
 
-def heading_level(text: str, titles: frozenset[str] = frozenset()) -> int | None:
+def heading_level(text: str, titles: frozenset[str] = frozenset(), set_apart: bool = False) -> int | None:
     """The level of a heading written as plain text, or None when the text is not one.
 
     Word files typed without heading styles and text files have only the words to go
     on: a short line numbered like a section, or one the document's contents page lists
     (``titles``, keys from ``contents_titles``). "6.1 Assessment" is a level below
-    "6. Analysis of practice"; a named division (Part, Appendix) is the top level."""
+    "6. Analysis of practice"; a named division (Part, Appendix) is the top level.
+    ``set_apart``: the reader saw the whole paragraph in bold or in capitals, which is
+    how a writer without heading styles marks "WHAT WENT WELL"; such a line is a
+    top-level heading when it reads as a title (``_reads_as_title``)."""
     text = text.strip()
     if not text or len(text) > _HEADING_CHARS or len(text.split()) > _HEADING_WORDS \
             or text.endswith(_NOT_HEADING_END):
@@ -122,7 +130,34 @@ def heading_level(text: str, titles: frozenset[str] = frozenset()) -> int | None
     if m:
         num = m.group("num")
         return len([p for p in num.split(".") if p]) if num else 1
-    return 1 if titles and _key(text) in titles else None
+    if titles and _key(text) in titles:
+        return 1
+    return 1 if set_apart and _reads_as_title(text) else None
+
+
+# an abbreviation alone on a line (a plan's owner cell wrapped in copied text) is not a
+# heading for being in capitals
+_ABBREVIATION_LETTERS = 3
+
+
+def _in_capitals(text: str) -> bool:
+    """Every letter a capital ("WHAT WENT WELL"), and more than an abbreviation ("SPO")."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > _ABBREVIATION_LETTERS and all(c.isupper() for c in letters)
+
+
+def _reads_as_title(text: str) -> bool:
+    """Starts with a capital, and is neither page furniture (a protective marking, a page
+    number: the boilerplate patterns of rules/themes.yaml) nor a case detail typed as
+    "Offence: Robbery" (rules/metadata.yaml labels), whatever its font."""
+    if not text[:1].isupper() or any(p.regex.search(text) for p in _furniture_patterns()):
+        return False
+    return not any(value.strip() for _, value in label_values(text))
+
+
+@lru_cache(maxsize=1)
+def _furniture_patterns() -> tuple:
+    return tuple(load_patterns((rules.load("themes") or {}).get("boilerplate") or {}))
 
 
 def contents_titles(blocks: list[Block]) -> frozenset[str]:
@@ -131,11 +166,14 @@ def contents_titles(blocks: list[Block]) -> frozenset[str]:
     return frozenset(_key(b.text) for b in blocks if b.type == "contents" and b.text.strip())
 
 
-def mark_headings(blocks: list[Block]) -> None:
+def mark_headings(blocks: list[Block], bold: Iterable[Block] = ()) -> None:
     """Paragraphs that are headings by their words (``heading_level``) become headings:
-    a review typed in the Normal style still has its sections. Run after
-    ``mark_contents``, so the contents entries are known titles and not headings."""
+    a review typed in the Normal style still has its sections. ``bold``: the paragraphs
+    a reader saw all in bold (the Word reader sees runs); a paragraph in capitals is set
+    apart by its words alone. Run after ``mark_contents``, so the contents entries are
+    known titles and not headings."""
     titles = contents_titles(blocks)
+    in_bold = {id(b) for b in bold}
     for b in blocks:
         if b.type not in ("paragraph", "list_item") or b.style == CONTENTS_STYLE:
             continue
@@ -144,6 +182,6 @@ def mark_headings(blocks: list[Block]) -> None:
             # heading only where the contents page names it
             level = 1 if _key(b.text) in titles else None
         else:
-            level = heading_level(b.text, titles)
+            level = heading_level(b.text, titles, set_apart=id(b) in in_bold or _in_capitals(b.text))
         if level is not None:
             b.type, b.level = "heading", level
