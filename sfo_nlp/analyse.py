@@ -42,9 +42,13 @@ def _shape_warnings(doc: ReviewDocument) -> list[str]:
     wording starts "this does not look like" because stores of schema 1 are migrated by
     that prefix."""
     from sfo_nlp.corpus.review_shape import shape_problem
+    from sfo_nlp.ingest.pages import joined_reviews
 
     problem = shape_problem(doc)
-    return [f"this {problem}: the DRAFT answers and ratings below mean little"] if problem else []
+    # several reviews joined into one file (QA 9): here, so every command and the web page say it
+    joined = joined_reviews(doc)
+    return ([f"this {problem}: the DRAFT answers and ratings below mean little"] if problem else []) + (
+        [joined] if joined else [])
 
 
 def _run_checks_isolated(doc: ReviewDocument, ctx) -> tuple[dict, list[str]]:

@@ -231,13 +231,13 @@ def test_a_dead_worker_is_reported_but_not_recorded_as_a_bad_file(tmp_path):
 def test_workers_are_capped_at_the_cpus_with_a_note(run_cli, reviews, tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "available_cpus", lambda: 2)
     assert batch.cap_workers(2) == (2, "")
-    assert batch.cap_workers(64) == (2, "note: --workers 64 is more than the 2 CPU(s) here; using 2")
+    assert batch.cap_workers(64) == (2, "note: --workers 64 is more than the CPUs here (2); using 2")
     with pytest.raises(batch.UsageError):
         batch.cap_workers(0)
     monkeypatch.setattr(batch, "ANALYSER", FAKE)
     monkeypatch.setattr(batch, "available_cpus", lambda: 1)
     code, out, err = run_cli("batch", reviews, "--db", tmp_path / "r.sqlite", "--workers", "64", "-f", "json")
-    assert err.startswith("note: --workers 64 is more than the 1 CPU(s) here; using 1\n")
+    assert err.startswith("note: --workers 64 is more than the CPUs here (1); using 1\n")
     assert json.loads(out)["summary"]["workers"] == 1
 
 

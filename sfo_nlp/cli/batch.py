@@ -13,9 +13,10 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, PasswordOpt, _check_db, emit, render_console, to_json
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, _check_db, emit, plural, render_console,
+                                to_json)
 from sfo_nlp.corpus import triage
-from sfo_nlp.corpus.batch import archives, cap_workers, discover, run_batch
+from sfo_nlp.corpus.batch import archives, cap_workers, discover, failure_line, run_batch
 from sfo_nlp.store import Store
 
 DbOpt = typer.Option(None, "--db", help="SQLite file to store results in (default: your user data folder, "
@@ -88,10 +89,6 @@ def batch(
         raise typer.Exit(1)  # finished, but a script must be able to tell that files failed
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _summary_line(summary, db: Path, zips: int = 0) -> str:
     """One line whose parts add up to the files found (a copy counts as 'same file as another')."""
     failed = f"{summary.failed} failed"
@@ -99,11 +96,11 @@ def _summary_line(summary, db: Path, zips: int = 0) -> str:
         failed += (f" ({summary.failed_before} in an earlier run and unchanged since; "
                    "--retry-errors tries them again)")
     same = f"{len(summary.duplicates)} same file as another, " if summary.duplicates else ""
-    line = (f"{_plural(summary.files, 'file')}: {summary.analysed} analysed, {summary.skipped} already stored, "
-            f"{same}{failed}, in {summary.seconds:.1f} s with {_plural(summary.workers, 'worker')}; "
+    line = (f"{plural(summary.files, 'file')}: {summary.analysed} analysed, {summary.skipped} already stored, "
+            f"{same}{failed}, in {summary.seconds:.1f} s with {plural(summary.workers, 'worker')}; "
             f"results in {db}")
     if zips:
-        line += f"; {_plural(zips, 'zip archive')} not read (unzip first)"
+        line += f"; {plural(zips, 'zip archive')} not read (unzip first)"
     if summary.interrupted:
         line += ". Interrupted: run the same command again to resume"
     return line
@@ -177,7 +174,7 @@ def _draw_not_ranked(con, rows, summary, zips) -> None:
                       soft_wrap=True)
     for f in summary.failures:
         when = " (failed in an earlier run; unchanged since)" if f.get("earlier") else ""
-        con.print(Text.assemble(("failed: ", "red"), f"{f['path']}: {f['error']}{when}"), soft_wrap=True)
+        con.print(Text.assemble(("failed: ", "red"), failure_line(f["path"], f["error"]) + when), soft_wrap=True)
     for d in summary.duplicates:
         con.print(Text(f"same file as {Path(d['same_as']).name} (analysed once): {Path(d['path']).name}",
                        style="yellow"), soft_wrap=True)

@@ -35,7 +35,10 @@ class Format(str, Enum):
 
 
 FORMAT_HELP = "Output format."
-OUTPUT_HELP = "Write to this file instead of the terminal (written whole or not at all)."
+# Reports are made again from the review at will, so replacing one loses nothing; only
+# `confirm --template` (the inspector's own edits) refuses an existing file.
+OUTPUT_HELP = ("Write to this file instead of the terminal; a file already there is replaced "
+               "(written whole or not at all).")
 
 
 def _check_output(ctx: typer.Context, param: typer.CallbackParam, value: Optional[Path]) -> Optional[Path]:
@@ -128,6 +131,11 @@ def output_option(help: str = OUTPUT_HELP):
 
 OutputOpt = output_option()
 PasswordOpt = typer.Option(None, "--password", help="Password for an encrypted PDF.")
+
+
+def plural(n: int, word: str) -> str:
+    """'1 decision', '3 decisions': "decision(s)" reads as unfinished to the people using this."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def fail(message: str, code: int = 2) -> "typer.Exit":

@@ -20,7 +20,7 @@ from rich.text import Text
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.analyse import StandardsOpt
 from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, _check_db, _check_output, console, emit,
-                                render_console, to_json)
+                                plural, render_console, to_json)
 from sfo_nlp.errors import SfoError
 
 DbOpt = typer.Option(None, "--db", help="SQLite store (default: your data folder, or $SFO_NLP_DB).", dir_okay=False,
@@ -41,7 +41,9 @@ def _who(who: Optional[str]) -> str:
 def _show(con, a: dict, n: int, total: int) -> None:
     con.rule(f"{a['prompt_id']}  ({n}/{total})")
     con.print(Text(a["question"], style="bold"))
-    con.print(f"Draft answer: [bold]{a['answer']}[/bold] (confidence {a['confidence']:.2f}) DRAFT", markup=True)
+    from sfo_nlp.report.html import sureness
+
+    con.print(f"Draft answer: [bold]{a['answer']}[/bold] ({sureness(a['confidence'])}) DRAFT", markup=True)
     con.print(Text("Why: " + a["reason"]))
     for f in a["evidence"]:
         con.print(Text(f"  p{f['page']}: \u201c{' '.join(f['quote'].split())}\u201d", style="italic"))
@@ -128,7 +130,7 @@ def confirm(
         if template_file:
             saved = store.decisions(result["sha256"], result["standards_version"])
             emit(dump_template(result, template_file, saved), template_file)
-            filled = f" ({len(saved)} answer(s) already saved for this review filled in)" if saved else ""
+            filled = f" ({plural(len(saved), 'answer')} already saved for this review filled in)" if saved else ""
             print(f"wrote {template_file}{filled}: fill in final_answer (or 'accept') for each prompt you checked, "
                   f"then run {import_command(path, template_file, db, standards, password)}"
                   + (" (PASSWORD: the one you gave now, not shown here)" if password else ""), file=sys.stderr)
@@ -149,9 +151,9 @@ def confirm(
     changed = sum(1 for d in decisions if d["final_answer"] != d["draft_answer"])
     if problem:
         last = f" (up to prompt {decisions[-1]['prompt_id']})" if decisions else ""
-        raise SfoError(f"{problem}; saved the {saved} answer(s) given before it{last}, nothing after it")
-    print(f"saved {saved} decision(s) by {name} for {result['source']} ({changed} changed from the draft, "
-          f"{len(result['answers']) - saved} prompt(s) not confirmed)")
+        raise SfoError(f"{problem}; saved the {plural(saved, 'answer')} given before it{last}, nothing after it")
+    print(f"saved {plural(saved, 'decision')} by {name} for {result['source']} ({changed} changed from the draft, "
+          f"{plural(len(result['answers']) - saved, 'prompt')} not confirmed)")
 
 
 def _refuse_overwriting(template_file: Path, force: bool, review: Path) -> None:

@@ -10,7 +10,8 @@ from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
 from sfo_nlp.cli.batch import DbOpt
-from sfo_nlp.cli.common import FormatOpt, Format, OutputOpt, _check_output_dir, emit, render_console, to_json
+from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, _check_output_dir, emit, plural, render_console,
+                                to_json)
 from sfo_nlp.errors import SfoError
 from sfo_nlp.store import Store, require_existing
 
@@ -61,17 +62,13 @@ def _require_standards_stored(store: Store, standards: Optional[str]) -> None:
                    f"Use {use}, or run: sfo-nlp batch FOLDER --standards {standards} --db {store.path}")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 KINDS = ("seeded: a theme listed in advance (rules/themes.yaml), found by its words; "
          "discovered: a theme found by grouping paragraphs that use the same words")
 
 
 def _draw(con, report, written) -> None:
-    t = RichTable(title=f"Themes across {_plural(len(report.reviews), 'review')} "
-                        f"({_plural(len(report.paragraphs), 'paragraph')})", caption=KINDS)
+    t = RichTable(title=f"Themes across {plural(len(report.reviews), 'review')} "
+                        f"({plural(len(report.paragraphs), 'paragraph')})", caption=KINDS)
     for col, kw in (("theme", {}), ("kind", {}), ("reviews", {"justify": "right"}), ("%", {"justify": "right"}),
                     ("paragraphs", {"justify": "right"})):
         t.add_column(col, **kw)
@@ -84,7 +81,7 @@ def _draw(con, report, written) -> None:
             f"{name}: {why}" for name, why in report.not_counted.items()), markup=False)
     if report.boilerplate:
         con.print("Left out as boilerplate, not evidence: " + "; ".join(
-            f"{_plural(n, 'paragraph')} ({why})" for why, n in sorted(report.boilerplate.items())),
+            f"{plural(n, 'paragraph')} ({why})" for why, n in sorted(report.boilerplate.items())),
             markup=False)
     _draw_discovery(con, report.discovery)
     for p in written:
@@ -98,7 +95,7 @@ def _draw_discovery(con, d) -> None:
         con.print(f"Themes found by grouping paragraphs that use the same words: none ({d.note})", markup=False)
         return
     con.print(f"Themes found by grouping paragraphs that use the same words: {len(d.topics)} from "
-              f"{_plural(d.paragraphs_used, 'paragraph')} ({d.paragraphs_explained} more already fully covered by "
+              f"{plural(d.paragraphs_used, 'paragraph')} ({d.paragraphs_explained} more already fully covered by "
               f"the seeded themes). Overall {stability_words(d.stability, themes=True)}.", markup=False)
     for topic in d.topics:
         flag = "" if topic.stable else "  [unstable: may be chance]"

@@ -119,7 +119,7 @@ def cap_workers(requested: int) -> tuple[int, str]:
     cpus = available_cpus()
     if requested <= cpus:
         return requested, ""
-    return cpus, f"note: --workers {requested} is more than the {cpus} CPU(s) here; using {cpus}"
+    return cpus, f"note: --workers {requested} is more than the CPUs here ({cpus}); using {cpus}"
 
 
 # -- the worker ----------------------------------------------------------------------
@@ -179,6 +179,17 @@ class FileResult:
     error: str = ""
     worker_cpu_s: float = 0.0
     record: Any = None  # store.AnalysisRecord: what the parent writes
+
+
+def failure_line(path: str, error: str) -> str:
+    """"path: error" naming the file once: reading errors already start with its name
+    ("truncated.pdf: the PDF is truncated"), kept there for the CSV, JSON and store."""
+    name = Path(path).name
+    for prefix in (f"{path}: ", f"{name}: "):
+        if name and error.startswith(prefix):
+            error = error[len(prefix):]
+            break
+    return f"{path}: {error}"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -5,6 +5,7 @@ Blank lines keep their place in the output, so line N of the input is line N of 
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -35,9 +36,7 @@ def read_lines(path: Path) -> list[str]:
     if what or named:
         raise InputError(f"{path.name} is {what or 'named as ' + named}, not a text file of one item per line "
                          "(to check a whole review, give it as PATH instead)")
-    if b"\x00" in data[:4096]:
-        raise InputError(f"{path.name}: not a text file (one item per line expected)")
-    lines = decode(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _text(path, data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the file's final newline is not a blank item
     if len(lines) > MAX_LINES:
@@ -46,6 +45,20 @@ def read_lines(path: Path) -> list[str]:
     if not any(lines):
         raise InputError(f"no items in {path}: give a text file with one item per line")
     return lines
+
+
+def _text(path: Path, data: bytes) -> str:
+    """The file as text. Windows tools save "Unicode" text as UTF-16 with a byte-order
+    mark, whose NUL bytes are characters, not the sign of a binary file."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")  # reads the mark for the byte order, and drops it
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: starts as UTF-16 text but is damaged; save it again as "
+                             "UTF-8 text, one item per line") from None
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{path.name}: not a text file (one item per line expected)")
+    return decode(data)  # UTF-8, with or without its mark, else Windows-1252
 
 
 def parse_lines(lines: list[str]) -> dict[int, object]:

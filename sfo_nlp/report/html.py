@@ -26,6 +26,16 @@ _env = Environment(
 )
 
 
+def sureness(confidence: float) -> str:
+    """A draft's confidence in words a non-statistician reads the same way each time;
+    the web page uses it too, so the two never word it differently."""
+    degree = "not very" if confidence < 0.5 else "fairly" if confidence < 0.75 else "quite"
+    return f"the tool is {degree} sure: {confidence * 100:.0f} of 100"
+
+
+_env.filters["sureness"] = sureness
+
+
 @dataclass
 class Segment:
     text: str

@@ -21,13 +21,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import UploadFile
 from starlette.staticfiles import StaticFiles
 
+from sfo_nlp.corpus.batch import failure_line
 from sfo_nlp.errors import SfoError
+from sfo_nlp.report.html import sureness
 from sfo_nlp.settings import Settings
 from sfo_nlp.store import ANSWERS, Store, default_path
 from sfo_nlp.web import security
 from sfo_nlp.web.jobs import Jobs, user_message
 
 UPLOAD_SUFFIXES = {".pdf", ".docx", ".md", ".txt"}
+# Said wherever the page asks for a file, so the words match what the upload takes.
+ACCEPTED_FILES = "a PDF, a Word .docx, or a .md or .txt text file"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -75,6 +79,9 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
     app.add_middleware(security.GuardMiddleware, token=state.token, allowed_hosts=allowed_hosts)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     env = Environment(loader=PackageLoader("sfo_nlp.web", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["sureness"] = sureness
+    env.filters["failure_line"] = failure_line
+    env.globals["accepted_files"] = ACCEPTED_FILES
 
     def page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.setdefault("csrf", security.csrf_token(state.token))
@@ -123,10 +130,10 @@ def create_app(db_path: Path | None = None, token: str | None = None, max_upload
         if standards not in STANDARDS_VERSIONS:
             return message("Cannot do that", f"unknown standards version {standards!r}", 400)
         if not isinstance(file, UploadFile) or not file.filename:
-            return message("No file", "choose a review file (PDF or Word .docx) first", 400)
+            return message("No file", f"choose a review file ({ACCEPTED_FILES}) first", 400)
         name = Path(file.filename).name  # never trust a client's path
         if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-            return message("Not a review", f"{name}: give a PDF or Word (.docx) file", 415)
+            return message("Not a review", f"{name}: give {ACCEPTED_FILES}", 415)
         fd, tmp = tempfile.mkstemp(dir=state.upload_dir, suffix=Path(name).suffix.lower())
         dest = Path(tmp)
         size = 0

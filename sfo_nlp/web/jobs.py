@@ -29,12 +29,20 @@ class Job:
     stage: str = "queued"
     error: str = ""
     sha256: str = ""
-    started: float = field(default_factory=time.monotonic)
+    submitted: float = field(default_factory=time.monotonic)
+    started: float | None = None  # when its analysis began: a job may wait behind another
     finished: float | None = None
 
     @property
     def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
+        """Seconds in the present step: waiting while queued, then the analysis alone, so
+        the time an analysis took never counts the time spent behind another review."""
+        return (self.finished or time.monotonic()) - (self.submitted if self.started is None else self.started)
+
+    @property
+    def waited(self) -> float:
+        """Seconds it waited for the analysis before it (0 when it started at once)."""
+        return (self.started if self.started is not None else time.monotonic()) - self.submitted
 
     @property
     def stage_text(self) -> str:
@@ -78,6 +86,7 @@ class Jobs:
         from sfo_nlp.ingest import load
         from sfo_nlp.store import Store
 
+        job.started = time.monotonic()
         try:
             job.stage = "reading"
             doc = load(job.path)
