@@ -128,7 +128,7 @@ def test_an_untouched_template_confirms_nothing(env, run_cli, tmp_path):
     t = tmp_path / "decisions.yaml"
     assert run_cli("confirm", p, "--template", t)[0] == 0
     code, out, err = run_cli("confirm", p, "--import", t, "--who", "B")
-    assert code == 2 and "no final_answer filled in (34 prompt(s) left empty), so nothing was saved" in err
+    assert code == 2 and "no final_answer filled in (34 prompts left empty), so nothing was saved" in err
     assert err.count("\n") == 1
     code, out, _ = run_cli("agreement")
     assert "No confirmed decisions yet" in out

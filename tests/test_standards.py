@@ -243,7 +243,7 @@ def test_3_2a_reason_names_only_the_condition_that_decided_it():
     res = {"actions": CheckResult("actions", [], {"levels_missing": [], "count": 3, "developmental": 2})}
     a = answer_prompt(std, prompt, res)
     assert a.answer == "partly"
-    assert "only 3 action(s)" in a.reason
+    assert "only 3 actions" in a.reason
     assert "miss" not in a.reason and "developmental" not in a.reason  # 0 levels missed, 67% is enough
     # a compact plan of developmental actions at every level is enough; reminders are not (as 3.2e)
     res["actions"].summary.update(count=6, developmental=5)
@@ -313,7 +313,7 @@ def test_4e_a_passage_to_clear_makes_it_partly_never_no():
     res = {"victims.shareable": CheckResult("victims.shareable", [], {"hits": 0}),
            "victims.disclosure": CheckResult("victims.disclosure", passages, {"passages": 6})}
     a = answer_prompt(std, prompt, res)
-    assert a.answer == "partly" and a.reason.startswith("6 passage(s) to clear")
+    assert a.answer == "partly" and a.reason.startswith("6 passages to clear")
     assert "staff employment matter (page 1)" in a.reason and not a.evidence
 
 
@@ -780,3 +780,19 @@ def test_rating_bands_fitted_to_gold_answers_and_ratings(tmp_path, monkeypatch):
     assert 0.75 < bands[3] < 1.0 and 0.5 < bands[2] <= 0.75 and 0.25 < bands[1] <= 0.5
     with pytest.raises(SystemExit):
         fit_rating_bands("2023", split="test")
+
+
+@pytest.mark.parametrize("template, value, want", [
+    ("{n} passage(s) to clear", 1, "1 passage to clear"),
+    ("{n} passage(s) to clear", 3.0, "3 passages to clear"),
+    ("Identifies local learning ({n} sentences).", 1, "Identifies local learning (1 sentence)."),
+    ("Identifies local learning ({n} sentences).", 4, "Identifies local learning (4 sentences)."),
+    ("{n:.0%} of actions", 1.0, "100% of actions"),
+    ("reading age {n:.0f} for the text", 1.0, "reading age 1 for the text"),
+    ("{n} analysis", 1, "1 analysis"),
+])
+def test_the_noun_after_a_count_agrees_with_it(template, value, want):
+    """QA 9: reasons read "(1 passage(s))" and "1 sentences"."""
+    from sfo_nlp.standards.engine import _fmt
+
+    assert _fmt.format(template, n=value) == want

@@ -89,7 +89,7 @@ def test_text_report_counts_match_its_table(tmp_path, run_cli):
     p.write_text("Hello.\n")
     code, out, err = run_cli("sensitivity", p)
     assert code == 0, err
-    assert "0 wording flag(s); family considered: NOT FOUND" in out
+    assert "0 wording flags; family considered: NOT FOUND" in out
     assert "warning: The review does not say how the victim" in out and "Wording to review" not in out
 
 

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table as RichTable
 
 from sfo_nlp.cli.app import app
-from sfo_nlp.cli.common import (FormatOpt, Format, OutputOpt, PasswordOpt, _check_output, emit, format_for_output,
+from sfo_nlp.cli.common import (FormatOpt, plural, Format, OutputOpt, PasswordOpt, _check_output, emit, format_for_output,
                                 format_given, print_doc_warning, render_console, to_json, write_atomic)
 from sfo_nlp.errors import UsageError
 
@@ -66,7 +66,7 @@ def sensitivity(
 
     def draw(con) -> None:
         s = res.summary
-        con.print(f"[bold]{doc.source}[/bold]: {s['flags']} wording flag(s); family considered: "
+        con.print(f"[bold]{doc.source}[/bold]: {plural(s['flags'], 'wording flag')}; family considered: "
                   f"{'yes' if s['family_considered'] else 'NOT FOUND'}")
         print_doc_warning(con, doc.page_note)
         for q in s["family_evidence"][:3]:

@@ -151,6 +151,6 @@ def read_decisions(path: Path, result: dict) -> list[dict]:
         out.append({"prompt_id": pid, "draft_answer": drafts[pid], "final_answer": final,
                     "comment": str(p.get("comment") or "").strip()})
     if not out:
-        raise SfoError(f"{path}: no final_answer filled in ({unanswered} prompt(s) left empty), so nothing "
+        raise SfoError(f"{path}: no final_answer filled in ({unanswered} prompt{'' if unanswered == 1 else 's'} left empty), so nothing "
                        "was saved; write yes, partly, no, not_evidenced or accept for each prompt you checked")
     return out

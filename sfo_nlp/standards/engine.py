@@ -201,6 +201,38 @@ class _Fmt(string.Formatter):
         except (ValueError, TypeError):
             return str(value)
 
+    def vformat(self, format_string, args, kwargs):
+        # The noun after a count agrees with it: "{local} passage(s)" and "{n} sentences"
+        # read "1 passage" and "3 passages" (QA 9: "1 passage(s)", "1 sentences").
+        out: list[str] = []
+        count = None
+        for literal, field, spec, conversion in self.parse(format_string):
+            out.append(_agree(literal, count) if count is not None else literal)
+            count = None
+            if field is None:
+                continue
+            value = self.convert_field(self.get_field(field, args, kwargs)[0], conversion)
+            out.append(self.format_field(value, self.vformat(spec, args, kwargs) if spec else ""))
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not spec.endswith("%"):
+                count = value
+        return "".join(out)
+
+
+_AFTER_COUNT = re.compile(r"^(\s+)([a-z]+?)(\(s\)|s)?(?=\b|\W|$)")
+# plural nouns a template writes after a count; "(s)" marks any other
+_COUNTED = frozenset({"sentences", "passages", "explanations", "judgements", "terms", "actions", "mentions",
+                      "roles", "levels", "reviews", "items", "words", "quotes", "prompts"})
+
+
+def _agree(literal: str, count: float) -> str:
+    m = _AFTER_COUNT.match(literal)
+    if not m or not m.group(3):
+        return literal
+    word, mark = m.group(2), m.group(3)
+    if mark == "s" and word + "s" not in _COUNTED:
+        return literal
+    return m.group(1) + word + ("" if count == 1 else "s") + literal[m.end():]
+
 
 _fmt = _Fmt()
 
