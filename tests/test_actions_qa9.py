@@ -156,3 +156,15 @@ def test_a_national_body_asked_to_act_is_addressed_and_national():
     nlp.require(NEEDS)
     assert addressee(next(iter(nlp.parse_texts([ASKED])))[:]) == "The national SFO team"
     assert _answers([ASKED], [{"owner": "Regional SFO lead"}])[0]["level"] == "national"
+
+
+def test_learning_in_a_headerless_plan_table_skips_its_owner_column(tmp_path):
+    """The learning check reads a plan table's rows without the owner and date cells (an
+    owner cell names a manager whatever level the learning is at); a plan with no header
+    row is now read the plan finder's way, so its owner cells are skipped too."""
+    before = [("h1", "Analysis"), ("p", "Oversight did not test the plan."), ("h1", "Action plan")]
+    doc = load(_table_docx(tmp_path / "t.docx", before, HEADERLESS_ROWS))
+    res = run_checks(doc, ["analysis.learning"])["analysis.learning"]
+    rows = {f.quote[0]: f.data["groups"] for f in res.findings if f.quote and f.quote[1:4] == " | "}
+    # rows A and B name the team or PDU only in their owner cells
+    assert "local" not in rows["A"] and "local" not in rows["B"]

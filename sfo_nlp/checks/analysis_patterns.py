@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from sfo_nlp import rules
 from sfo_nlp.checks.registry import register
-from sfo_nlp.checks.actions_plan import is_plan_table, map_columns
+from sfo_nlp.checks.actions_plan import table_roles
 from sfo_nlp.document import CELL_SEPARATOR
 from sfo_nlp.errors import SfoError
 from sfo_nlp.results import CheckResult, Finding
@@ -126,9 +126,9 @@ def _units(doc, ignored: frozenset[str] = frozenset()):
 
 def _table_rows(doc, table, block, ignored: frozenset[str]):
     first, blank = 0, set()
-    roles = map_columns(table.header, table.body)
-    if is_plan_table(roles, table, block.section or ""):
-        first = table.header_rows
+    plan = table_roles(doc, table)  # the plan finder's own reading, headerless plans too
+    if plan is not None:
+        roles, first = plan
         blank = {i for role, i in roles.items() if role in ignored}
     for r in range(first, len(table.rows)):
         row = table.rows[r]
