@@ -13,7 +13,7 @@ Modules:
   docx.py       Word reader (body XML in order, styles, numbering, footnotes part)
   pages.py      Word page numbers: recorded breaks, or estimated and marked approximate
   text.py       plain text / Markdown reader
-  structure.py  what the PDF, DOCX and text readers share: contents pages, and headings told by their words ("12. Learning", "Part 3") where no style or font marks them
+  structure.py  what the PDF, DOCX and text readers share: contents pages, and headings told by their words ("12. Learning", "Part 3") where no style or font marks them, or by bold or capitals alone in a Word file without heading styles
   metadata.py   case details (rules/metadata.yaml)
 
 Footnote markers (superscript digits in a PDF, w:footnoteReference in a DOCX) are NOT
