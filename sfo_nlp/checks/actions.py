@@ -8,12 +8,11 @@ parse for both (table cells and list items are part of the parsed body text).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from sfo_nlp import rules
 from sfo_nlp.checks.actions_link import link
-from sfo_nlp.checks.actions_plan import find_plan
+from sfo_nlp.checks.actions_plan import find_plan, plan_headings
 from sfo_nlp.checks.registry import CheckContext, register
 from sfo_nlp.learn import cues
 from sfo_nlp.learn.baseline import LEVELS
@@ -50,7 +49,7 @@ def _partner_sharing(doc, plan) -> bool:
     will be shared with partner agencies (prompt 3.2g)?"""
     sharing = cues.ruleset("smart")["sharing"]
     texts = [it.text + " " + it.fields.get("measure", "") for it in plan.items]
-    pat = re.compile(rules.load("smart")["plan_headings"], re.IGNORECASE)
+    pat = plan_headings()
     texts += [b.text for b in doc.blocks if b.is_prose and b.section and pat.search(b.section)]
     return any(sharing.find(t) for t in texts)
 

@@ -57,7 +57,8 @@ def _mostly(rows: list[list[str]], col: int, fits) -> bool:
     return bool(cells) and sum(bool(fits(c)) for c in cells) >= _MOSTLY * len(cells)
 
 
-def _plan_headings() -> re.Pattern:
+def plan_headings() -> re.Pattern:
+    """Headings of the sections that hold the plan or the learning (rules/smart.yaml)."""
     return re.compile(rules.load("smart")["plan_headings"], re.IGNORECASE)
 
 
@@ -130,7 +131,7 @@ def _introduced_as_plan(doc: ReviewDocument, table: Table) -> bool:
     """Is the table under a plan or learning heading, or right after a paragraph that names
     the actions ("... the actions below are agreed")? A Word file typed without heading
     styles may have no heading above it at all."""
-    pat = _plan_headings()
+    pat = plan_headings()
     block = doc.blocks[table.block]
     before = doc.blocks[table.block - 1] if table.block > 0 else None
     return bool(pat.search(block.section or "")) or (
@@ -192,7 +193,7 @@ def _table_items(doc: ReviewDocument, table: Table, roles: dict[str, int], first
 
 
 def _list_items(doc: ReviewDocument) -> list[PlanItem]:
-    heading = _plan_headings()
+    heading = plan_headings()
     under = [b for b in doc.blocks if _is_item(b) and b.section and heading.search(b.section)]
     # prefer items under an action/recommendation heading over items under "learning"
     preferred = [b for b in under if _PLAN_SECTION.search(b.section or "")]
